@@ -1,0 +1,45 @@
+/*
+ * ptree.h: a snapshot of the process table, read from /proc, and the
+ * question the supervisor asks of it: which processes belong to a child?
+ */
+#ifndef BROOD_PTREE_H
+#define BROOD_PTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct ptree_entry {
+	pid_t pid;
+	pid_t ppid;
+	pid_t pgid;
+	pid_t sid;
+	char state;                /* kernel state letter: R S D Z T t X I */
+	unsigned long long start;  /* start time in clock ticks since boot */
+};
+
+struct ptree {
+	struct ptree_entry *v;
+	size_t n;
+	size_t cap;
+};
+
+/* Fill t with every process now in /proc (t is reused across calls; start
+ * from a zeroed struct). -1 with errno if /proc cannot be read. */
+int ptree_scan(struct ptree *t);
+
+void ptree_free(struct ptree *t);
+
+/* Decides the owner of one process from what it is (leader, group, session,
+ * marker): an owner id >= 0, or -1 to inherit its parent's owner. */
+typedef int ptree_owner_cb(void *arg, const struct ptree_entry *e);
+
+/* owner[i] for every t->v[i]: cb's answer for the process itself, else the
+ * owner of its nearest ancestor that has one, else -1. Sorts t by pid. */
+void ptree_owners(struct ptree *t, ptree_owner_cb *cb, void *arg, int *owner);
+
+/* Copy the value of environment variable name ("BROOD_ID") of process pid
+ * into buf; false if pid is gone, unreadable, or has no such variable. */
+bool ptree_environ_get(pid_t pid, const char *name, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * spawn.h: start one child process. The only code in brood that forks.
+ */
+#ifndef BROOD_SPAWN_H
+#define BROOD_SPAWN_H
+
+#include <sys/types.h>
+
+struct spawn_spec {
+	char *const *argv;  /* argv[0] is searched in PATH unless it has a '/' */
+	char *const *envp;  /* the child's whole environment */
+	const char *cwd;    /* NULL: brood's own */
+};
+
+struct spawn_child {
+	pid_t pid;          /* also the child's session and process group id */
+	int pidfd;          /* -1 where the kernel has no pidfd */
+	int out_fd;         /* read ends, nonblocking and close-on-exec */
+	int err_fd;
+	int status_fd;      /* EOF once exec succeeded; a spawn_failure before */
+};
+
+/* What the child writes on status_fd when it cannot reach exec. */
+struct spawn_failure {
+	int stage;          /* enum status_stage */
+	int err;            /* errno */
+};
+
+/* Fork and exec spec. The child runs in its own session with stdin from
+ * /dev/null, stdout and stderr on two pipes, an empty signal mask, default
+ * dispositions, and SIGKILL as its parent-death signal; only fds 0, 1 and 2
+ * survive exec. Returns 0, or -1 with *cause set (allocated) when brood
+ * itself could not fork or make pipes; a failure in the child (chdir,
+ * exec) is reported later on status_fd. */
+int spawn_start(const struct spawn_spec *spec, struct spawn_child *child, char **cause);
+
+/* Read status_fd: 1 if exec succeeded (EOF), 0 if the child failed before
+ * exec (*failure filled), -1 if nothing is known yet (EAGAIN). */
+int spawn_check(int status_fd, struct spawn_failure *failure);
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * super.h: the supervisor: a set of child processes, each with its own
+ * state machine, driven by one event loop.
+ *
+ * Call order: super_create, super_add for each process, super_start_all,
+ * then run the loop; commands (proc_terminate, ...) may be given from any
+ * loop callback. The supervisor reports through two hooks, called from the
+ * loop: every line of output, and every lifecycle event. When the front end
+ * is done, super_stop_all, run the loop until super_all_ended, then
+ * super_free (which makes sure nothing is left alive).
+ */
+#ifndef BROOD_SUPER_H
+#define BROOD_SUPER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "line.h"
+#include "loop.h"
+
+struct super;
+struct proc;
+struct scroll;
+
+enum proc_state {
+	PROC_NEW,       /* added, never started */
+	PROC_STARTING,  /* forked; exec not confirmed yet */
+	PROC_RUNNING,
+	PROC_STOPPING,  /* stop signal sent; waiting until its processes are gone */
+	PROC_EXITED,    /* ended (any status); see proc_wstatus */
+	PROC_FAILED,    /* could not start: fork, chdir or exec failed */
+	PROC_BACKOFF,   /* waiting to be restarted */
+};
+
+enum proc_event_kind {
+	PROC_EV_SPAWNED,    /* pid */
+	PROC_EV_EXECED,     /* pid */
+	PROC_EV_FAILED,     /* stage, err: could not start */
+	PROC_EV_SIGNAL,     /* sig sent (by a command) */
+	PROC_EV_STOP,       /* sig: stop requested, stop signal sent to the tree */
+	PROC_EV_ESCALATE,   /* stop timeout passed: SIGKILL sent */
+	PROC_EV_PAUSED,     /* sig: SIGSTOP sent or the leader was stopped */
+	PROC_EV_RESUMED,    /* SIGCONT sent or the leader continued */
+	PROC_EV_EXITED,     /* wstatus: the leader was reaped */
+	PROC_EV_ENDED,      /* the child is over: leader reaped, its processes gone or let go */
+	PROC_EV_RESTART,    /* a restart was requested */
+};
+
+struct proc_event {
+	uint64_t t_ms;      /* util_now_ms clock */
+	enum proc_event_kind kind;
+	pid_t pid;
+	int sig;
+	int wstatus;
+	int stage;
+	int err;
+};
+
+struct proc_spec {
+	const char *name;
+	const char *cmd;          /* a shell command line, or NULL with argv */
+	char *const *argv;        /* run as is, argv[0] searched in PATH */
+	const char *cwd;          /* NULL: brood's own */
+	char *const *env;         /* "NAME=value" added to brood's environment; NULL-terminated or NULL */
+	int stop_signal;          /* 0: SIGTERM */
+	uint64_t stop_timeout_ms; /* 0: 5000 */
+};
+
+struct super_hooks {
+	void (*line)(void *arg, struct proc *p, const struct line *l);
+	void (*event)(void *arg, struct proc *p, const struct proc_event *ev);
+	void *arg;
+};
+
+struct super_config {
+	size_t scroll_lines;      /* 0 lines: keep no scrollback */
+	size_t scroll_bytes;
+	size_t read_max;          /* bytes read per fd per loop turn; 0: default */
+};
+
+/* Become a child subreaper and take SIGCHLD through the loop. */
+struct super *super_create(struct loop *l, const struct super_config *cfg,
+    const struct super_hooks *hooks);
+
+/* Add a process (not started). NULL with *cause set if the spec is unusable. */
+struct proc *super_add(struct super *s, const struct proc_spec *spec, char **cause);
+
+size_t super_count(const struct super *s);
+struct proc *super_proc(const struct super *s, size_t i);
+
+void super_start_all(struct super *s);
+
+/* Terminate every process (each with its own stop signal and timeout). */
+void super_stop_all(struct super *s);
+
+/* SIGKILL every process now. */
+void super_kill_all(struct super *s);
+
+/* Whether every process is over: exited or failed (none starting, running,
+ * stopping or waiting to restart). */
+bool super_all_ended(const struct super *s);
+
+/* Kill whatever is still alive that belongs to brood (descendants left
+ * behind by ended processes, adopted orphans) and reap it, waiting at most
+ * timeout_ms; the last step before exit. Returns how many processes were
+ * still there. */
+size_t super_sweep(struct super *s, uint64_t timeout_ms);
+
+/* Kill every child and descendant with SIGKILL, without waiting; safe to
+ * call from the fatal path. */
+void super_emergency(struct super *s);
+
+void super_free(struct super *s);
+
+/* --- one process --- */
+
+/* Start a process that is not running (exited, failed, never started). */
+void proc_start(struct proc *p);
+
+/* Stop: the stop signal and SIGCONT to every process of the child, SIGKILL
+ * after the stop timeout; stopped once they are all gone. */
+void proc_terminate(struct proc *p);
+
+/* SIGKILL every process of the child now. */
+void proc_kill(struct proc *p);
+
+/* Stop, wait until every process is gone, start again. Repeating it while
+ * the stop is under way changes nothing. */
+void proc_restart(struct proc *p);
+
+/* SIGSTOP / SIGCONT to every process of the child. */
+void proc_pause(struct proc *p);
+void proc_resume(struct proc *p);
+
+/* Send sig to the leader (through its pidfd). -1 with errno if it is gone. */
+int proc_signal(struct proc *p, int sig);
+
+const char *proc_name(const struct proc *p);
+const char *proc_command(const struct proc *p);
+enum proc_state proc_state(const struct proc *p);
+bool proc_paused(const struct proc *p);
+pid_t proc_pid(const struct proc *p);           /* the last leader's pid, 0 if never started */
+int proc_wstatus(const struct proc *p);         /* valid when exited */
+bool proc_stop_requested(const struct proc *p); /* the last ending was asked for */
+unsigned proc_restarts(const struct proc *p);
+uint64_t proc_started_ms(const struct proc *p);
+uint64_t proc_ended_ms(const struct proc *p);
+const struct rusage *proc_rusage(const struct proc *p); /* of the leader and what it reaped */
+struct scroll *proc_scroll(const struct proc *p);
+
+/* Whether the process ended badly on its own: a non-zero exit, a signal it
+ * was not sent by brood, or a failure to start. */
+bool proc_failed(const struct proc *p);
+
+/* The number a shell would give its ending: exit code, 128+N for signal N,
+ * 127/126 for failures to start. */
+int proc_exit_code(const struct proc *p);
+
+/* Describe the state for people: "running", "stopping", "exited 3",
+ * "killed by SIGSEGV (core dumped)", "exec failed: No such file or directory". */
+void proc_describe(const struct proc *p, char *buf, size_t len);
+
+/* Lifecycle events, oldest first; the most recent PROC_EVENTS_MAX are kept. */
+#define PROC_EVENTS_MAX 256
+size_t proc_event_count(const struct proc *p);
+const struct proc_event *proc_event_get(const struct proc *p, size_t i);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * util.h: allocation that cannot fail, and the one way brood dies.
+ *
+ * Running out of memory is fatal. Before dying, brood runs the fatal hook
+ * (the front end restores the terminal, the supervisor kills its children),
+ * so even this path leaves no broken terminal and no orphan behind.
+ */
+#ifndef BROOD_UTIL_H
+#define BROOD_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Register a hook run once by util_fatal before the process exits. */
+void util_set_fatal_hook(void (*hook)(void));
+
+/* Print "brood: message" on stderr, run the fatal hook, and exit 70. */
+void util_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t util_now_ms(void);
+
+#endif

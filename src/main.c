@@ -1,0 +1,303 @@
+/*
+ * main.c: brood's command line; wires the core to a front end.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "demo.h"
+#include "headless.h"
+#include "loop.h"
+#include "scroll.h"
+#include "status.h"
+#include "super.h"
+#include "util.h"
+
+static struct super *main_super;
+
+static void
+main_fatal_hook(void)
+{
+	super_emergency(main_super);
+}
+
+static void __attribute__((noreturn))
+main_usage(int status)
+{
+	FILE *f = status == 0 ? stdout : stderr;
+
+	fprintf(f,
+"usage: brood [options] 'CMD' ['CMD' ...]\n"
+"       brood --demo\n"
+"\n"
+"Run every CMD at once, show their output, stop them all together.\n"
+"A CMD with shell syntax runs under /bin/sh -c; a plain one runs directly.\n"
+"\n"
+"  -n, --names A,B,...       names for the commands (default: the program names)\n"
+"      --headless            print lines as 'name | text' (stderr lines: 'name ! text');\n"
+"                            the default when stdout is not a terminal\n"
+"      --color WHEN          auto, always or never (auto: on a terminal, unless NO_COLOR)\n"
+"      --success WHICH       all (default): exit 0 only if every command succeeded;\n"
+"                            first or last: the status of the first or last to end\n"
+"      --kill-others         stop the rest when one command ends\n"
+"      --kill-others-on-fail stop the rest when one command fails\n"
+"      --stop-signal SIG     the signal that asks a command to stop (default TERM)\n"
+"      --stop-timeout SECS   then SIGKILL after SECS seconds (default 5)\n"
+"      --no-summary          no summary table on stderr at the end\n"
+"      --demo                run the bundled demo set\n"
+"  -h, --help                this help\n"
+"  -V, --version             brood's version\n"
+"\n"
+"Exit status: 0 when the commands succeeded (see --success), else the status of\n"
+"the first failure (128+N for signal N, 127 not found, 126 not executable);\n"
+"128+N when brood itself was stopped by signal N; 2 for a usage error.\n");
+	exit(status);
+}
+
+/* A default name: the program's base name, "sh" for shell syntax. */
+static char *
+main_default_name(const char *cmd)
+{
+	const char *p = cmd + strspn(cmd, " \t"), *end, *slash;
+
+	end = p + strcspn(p, " \t;|&<>()$`'\"\\");
+	for (slash = p; slash < end; slash++) {
+		if (*slash == '/')
+			p = slash + 1;
+	}
+	if (end == p)
+		return xstrdup("cmd");
+	return xstrndup(p, (size_t)(end - p));
+}
+
+/* Make names unique: "web", "web.2", "web.3", ... */
+static void
+main_unique_names(char **names, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		char *base = names[i];
+		unsigned k = 2;
+
+		for (j = 0; j < i; j++) {
+			if (strcmp(names[i], names[j]) == 0) {
+				if (names[i] != base)
+					free(names[i]);
+				names[i] = xasprintf("%s.%u", base, k++);
+				j = (size_t)-1; /* check the new name against all again */
+			}
+		}
+		if (names[i] != base)
+			free(base);
+	}
+}
+
+/* wcwidth and the parser need a UTF-8 LC_CTYPE; children keep brood's. */
+static void
+main_locale(void)
+{
+	setlocale(LC_ALL, "");
+	if (strcasecmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_HEADLESS = 256, OPT_COLOR, OPT_SUCCESS, OPT_KILL_OTHERS,
+	    OPT_KILL_OTHERS_ON_FAIL, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT,
+	    OPT_NO_SUMMARY, OPT_DEMO };
+	static const struct option longopts[] = {
+		{ "names", required_argument, NULL, 'n' },
+		{ "headless", no_argument, NULL, OPT_HEADLESS },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "colour", required_argument, NULL, OPT_COLOR },
+		{ "success", required_argument, NULL, OPT_SUCCESS },
+		{ "kill-others", no_argument, NULL, OPT_KILL_OTHERS },
+		{ "kill-others-on-fail", no_argument, NULL, OPT_KILL_OTHERS_ON_FAIL },
+		{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
+		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+		{ "demo", no_argument, NULL, OPT_DEMO },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct headless_opts hopts = { .summary = true, .out_fd = 1 };
+	struct super_config cfg = { 0 };
+	const char *names_arg = NULL, *color = "auto";
+	int stop_signal = SIGTERM, opt, status;
+	uint64_t stop_timeout_ms = 5000;
+	bool demo = false;
+	struct proc_spec *specs;
+	char **names;
+	size_t nspecs, i;
+	struct headless *h;
+	struct loop *l;
+
+	main_locale();
+	while ((opt = getopt_long(argc, argv, "+n:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			names_arg = optarg;
+			break;
+		case OPT_HEADLESS:
+			break; /* the dashboard is not built yet: always headless */
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "always") != 0 &&
+			    strcmp(optarg, "never") != 0) {
+				fprintf(stderr, "brood: --color takes auto, always or never, not '%s'\n", optarg);
+				return 2;
+			}
+			color = optarg;
+			break;
+		case OPT_SUCCESS:
+			if (strcmp(optarg, "all") == 0)
+				hopts.success = HEADLESS_SUCCESS_ALL;
+			else if (strcmp(optarg, "first") == 0)
+				hopts.success = HEADLESS_SUCCESS_FIRST;
+			else if (strcmp(optarg, "last") == 0)
+				hopts.success = HEADLESS_SUCCESS_LAST;
+			else {
+				fprintf(stderr, "brood: --success takes all, first or last, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_KILL_OTHERS:
+			hopts.kill_others = true;
+			break;
+		case OPT_KILL_OTHERS_ON_FAIL:
+			hopts.kill_others_on_fail = true;
+			break;
+		case OPT_STOP_SIGNAL:
+			stop_signal = status_signum(optarg);
+			if (stop_signal <= 0) {
+				fprintf(stderr, "brood: --stop-signal: no signal called '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_STOP_TIMEOUT: {
+			char *end;
+			double secs;
+
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (errno != 0 || *end != '\0' || end == optarg || !(secs >= 0) ||
+			    secs > 86400) {
+				fprintf(stderr, "brood: --stop-timeout takes seconds (0 to 86400), not '%s'\n", optarg);
+				return 2;
+			}
+			stop_timeout_ms = (uint64_t)llround(secs * 1000);
+			if (stop_timeout_ms == 0)
+				stop_timeout_ms = 1;
+			break;
+		}
+		case OPT_NO_SUMMARY:
+			hopts.summary = false;
+			break;
+		case OPT_DEMO:
+			demo = true;
+			break;
+		case 'h':
+			main_usage(0);
+		case 'V':
+			printf("brood %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			main_usage(2);
+		}
+	}
+	if (demo && optind < argc) {
+		fprintf(stderr, "brood: --demo takes no commands\n");
+		return 2;
+	}
+	if (!demo && optind == argc) {
+		fprintf(stderr, "brood: no command given (try brood --help, or brood --demo)\n");
+		return 2;
+	}
+
+	if (demo) {
+		const struct proc_spec *d = demo_specs(&nspecs);
+
+		specs = xcalloc(nspecs, sizeof *specs);
+		names = xcalloc(nspecs + 1, sizeof *names);
+		for (i = 0; i < nspecs; i++) {
+			specs[i] = d[i];
+			names[i] = xstrdup(d[i].name);
+		}
+	} else {
+		const char *p = names_arg;
+
+		nspecs = (size_t)(argc - optind);
+		specs = xcalloc(nspecs, sizeof *specs);
+		names = xcalloc(nspecs + 1, sizeof *names);
+		for (i = 0; i < nspecs; i++) {
+			specs[i].cmd = argv[optind + (int)i];
+			if (p != NULL && *p != '\0') {
+				size_t len = strcspn(p, ",");
+
+				names[i] = len > 0 ? xstrndup(p, len) : main_default_name(specs[i].cmd);
+				p += len + (p[len] == ',');
+			} else
+				names[i] = main_default_name(specs[i].cmd);
+		}
+		if (p != NULL && *p != '\0') {
+			fprintf(stderr, "brood: more names than commands in --names\n");
+			return 2;
+		}
+		main_unique_names(names, nspecs);
+	}
+	for (i = 0; i < nspecs; i++) {
+		specs[i].name = names[i];
+		specs[i].stop_signal = stop_signal;
+		specs[i].stop_timeout_ms = stop_timeout_ms;
+	}
+
+	if (strcmp(color, "always") == 0)
+		hopts.color = true;
+	else if (strcmp(color, "auto") == 0)
+		hopts.color = isatty(1) && getenv("NO_COLOR") == NULL;
+	/* A closed stdout is noticed as EPIPE and handled: stop and exit. */
+	signal(SIGPIPE, SIG_IGN);
+
+	l = loop_create();
+	h = headless_create(&hopts);
+	{
+		struct super_hooks hooks = headless_hooks(h);
+
+		cfg.scroll_lines = 0; /* nothing scrolls back without a screen */
+		main_super = super_create(l, &cfg, &hooks);
+	}
+	util_set_fatal_hook(main_fatal_hook);
+	for (i = 0; i < nspecs; i++) {
+		char *cause = NULL;
+
+		if (super_add(main_super, &specs[i], &cause) == NULL) {
+			fprintf(stderr, "brood: %s\n", cause);
+			free(cause);
+			return 2;
+		}
+	}
+	status = headless_run(h, l, main_super);
+
+	super_free(main_super);
+	main_super = NULL;
+	headless_free(h);
+	loop_free(l);
+	for (i = 0; i < nspecs; i++)
+		free(names[i]);
+	free(names);
+	free(specs);
+	return status;
+}

@@ -1,0 +1,842 @@
+/*
+ * proc.c: one child's state machine.
+ *
+ *   NEW ──start──► STARTING ──exec ok──► RUNNING
+ *                     │                     │ terminate / kill / restart
+ *                     │ exec failed          ▼
+ *                     ▼                 STOPPING ──tree empty──► EXITED
+ *                   FAILED     RUNNING ──leader reaped, pipes closed──► EXITED
+ *
+ * A child is over when its leader has been reaped *and* its output pipes
+ * reached EOF; a daemon that keeps the pipe open is given SUPER_EOF_GRACE_MS,
+ * then the child is over anyway and the pipe is still read. A stop is over
+ * only when no process of the child is left (leader, group, session,
+ * descendants, marked adoptees: see ptree.c), not when the leader exits:
+ * escalation to SIGKILL goes on if the leader leaves first. Restart is stop,
+ * wait until empty, start; a restart asked for while one is under way only
+ * confirms it, so pressing it fifty times never makes two instances.
+ *
+ * Output is read as soon as it arrives, in pieces of at most read_max bytes
+ * per fd per loop turn, so one flooding child cannot starve the others, and
+ * is drained after the leader exits so the last lines are never lost.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "scroll.h"
+#include "spawn.h"
+#include "status.h"
+#include "super-int.h"
+#include "util.h"
+
+extern char **environ;
+
+static void proc_on_line(void *, const struct line *);
+static void proc_readable(struct loop *, int, uint32_t, void *);
+static void proc_status_readable(struct loop *, int, uint32_t, void *);
+static void proc_end(struct proc *);
+
+/* Words that only a shell understands: a command starting with one of them
+ * is never run directly. */
+static const char *const proc_shell_words[] = {
+	"!", ".", ":", "{", "}", "alias", "bg", "break", "case", "cd", "command",
+	"continue", "do", "done", "elif", "else", "esac", "eval", "exec", "exit",
+	"export", "fc", "fg", "fi", "for", "getopts", "hash", "if", "in", "jobs",
+	"local", "read", "readonly", "return", "set", "shift", "source", "then",
+	"times", "trap", "type", "ulimit", "umask", "unalias", "unset", "until",
+	"wait", "while", NULL
+};
+
+/* A command line with no shell syntax at all ("python3 -m http.server
+ * 8000") is split on blanks and run directly: one process fewer, signals
+ * reach the program itself, and a missing program is reported as such.
+ * Anything else goes to /bin/sh -c. */
+static char **
+proc_split_simple(const char *cmd)
+{
+	const char *p, *first_end;
+	char **argv = NULL;
+	size_t n = 0, i;
+
+	for (p = cmd; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && strchr(" \t_-./,:+@%=", *p) == NULL)
+			return NULL;
+	}
+	p = cmd + strspn(cmd, " \t");
+	if (*p == '\0')
+		return NULL;
+	first_end = p + strcspn(p, " \t");
+	if (memchr(p, '=', (size_t)(first_end - p)) != NULL)
+		return NULL; /* NAME=value command */
+	for (i = 0; proc_shell_words[i] != NULL; i++) {
+		size_t len = strlen(proc_shell_words[i]);
+
+		if ((size_t)(first_end - p) == len && strncmp(p, proc_shell_words[i], len) == 0)
+			return NULL;
+	}
+	while (*p != '\0') {
+		size_t len = strcspn(p, " \t");
+
+		argv = xreallocarray(argv, n + 2, sizeof *argv);
+		argv[n++] = xstrndup(p, len);
+		p += len;
+		p += strspn(p, " \t");
+	}
+	argv[n] = NULL;
+	return argv;
+}
+
+static char **
+proc_copy_argv(char *const *argv)
+{
+	char **copy;
+	size_t n, i;
+
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	copy = xcalloc(n + 1, sizeof *copy);
+	for (i = 0; i < n; i++)
+		copy[i] = xstrdup(argv[i]);
+	return copy;
+}
+
+static void
+proc_free_strv(char **v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Whether env entry e sets the variable named by the NAME= prefix of set. */
+static bool
+proc_env_same_name(const char *e, const char *set)
+{
+	size_t n = strcspn(set, "=");
+
+	return strncmp(e, set, n) == 0 && e[n] == '=';
+}
+
+/* brood's environment, with spec's additions and the marker that ties every
+ * descendant to this proc (ptree.c). */
+static char **
+proc_build_env(const struct proc_spec *spec, pid_t self, size_t index)
+{
+	char **envp, *marker = xasprintf(SUPER_MARKER "=%d.%zu", (int)self, index);
+	size_t n = 0, cap = 16, i, j;
+
+	envp = xcalloc(cap, sizeof *envp);
+	for (i = 0; environ[i] != NULL; i++) {
+		bool replaced = proc_env_same_name(environ[i], marker);
+
+		for (j = 0; !replaced && spec->env != NULL && spec->env[j] != NULL; j++)
+			replaced = proc_env_same_name(environ[i], spec->env[j]);
+		if (replaced)
+			continue;
+		if (n + 3 >= cap)
+			envp = xreallocarray(envp, cap *= 2, sizeof *envp);
+		envp[n++] = xstrdup(environ[i]);
+	}
+	for (j = 0; spec->env != NULL && spec->env[j] != NULL; j++) {
+		if (strchr(spec->env[j], '=') == NULL)
+			continue;
+		if (n + 3 >= cap)
+			envp = xreallocarray(envp, cap *= 2, sizeof *envp);
+		envp[n++] = xstrdup(spec->env[j]);
+	}
+	envp[n++] = marker;
+	envp[n] = NULL;
+	return envp;
+}
+
+struct proc *
+proc_create(struct super *s, const struct proc_spec *spec, size_t index,
+    char **cause)
+{
+	struct proc *p;
+	int i;
+
+	if (spec->name == NULL || *spec->name == '\0') {
+		*cause = xstrdup("a process needs a name");
+		return NULL;
+	}
+	if ((spec->cmd == NULL || spec->cmd[strspn(spec->cmd, " \t\n")] == '\0') &&
+	    (spec->argv == NULL || spec->argv[0] == NULL)) {
+		*cause = xasprintf("%s: empty command", spec->name);
+		return NULL;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->s = s;
+	p->index = index;
+	p->name = xstrdup(spec->name);
+	if (spec->cmd != NULL) {
+		p->command = xstrdup(spec->cmd);
+		p->argv = proc_split_simple(spec->cmd);
+		if (p->argv == NULL) {
+			char *sh[] = { (char *)"/bin/sh", (char *)"-c", (char *)spec->cmd, NULL };
+
+			p->argv = proc_copy_argv(sh);
+		}
+	} else {
+		size_t len = 0;
+
+		p->argv = proc_copy_argv(spec->argv);
+		for (i = 0; p->argv[i] != NULL; i++)
+			len += strlen(p->argv[i]) + 1;
+		p->command = xcalloc(1, len + 1);
+		for (i = 0; p->argv[i] != NULL; i++) {
+			if (i > 0)
+				strcat(p->command, " ");
+			strcat(p->command, p->argv[i]);
+		}
+	}
+	p->envp = proc_build_env(spec, s->self, index);
+	p->cwd = spec->cwd != NULL ? xstrdup(spec->cwd) : NULL;
+	p->stop_signal = spec->stop_signal > 0 ? spec->stop_signal : SIGTERM;
+	p->stop_timeout_ms = spec->stop_timeout_ms > 0 ? spec->stop_timeout_ms : 5000;
+	p->state = PROC_NEW;
+	p->pidfd = p->out_fd = p->err_fd = p->status_fd = -1;
+	p->ingest[LINE_STDOUT] = ingest_create(LINE_STDOUT, 0, proc_on_line, p);
+	p->ingest[LINE_STDERR] = ingest_create(LINE_STDERR, 0, proc_on_line, p);
+	if (s->cfg.scroll_lines > 0)
+		p->scroll = scroll_create(s->cfg.scroll_lines, s->cfg.scroll_bytes > 0 ?
+		    s->cfg.scroll_bytes : SCROLL_BYTES_DEFAULT);
+	return p;
+}
+
+void
+proc_free(struct proc *p)
+{
+	struct loop *l = p->s->loop;
+	int i;
+
+	loop_timer_cancel(l, p->kill_timer);
+	loop_timer_cancel(l, p->grace_timer);
+	for (i = 0; i < 2; i++)
+		ingest_free(p->ingest[i]);
+	if (p->scroll != NULL)
+		scroll_free(p->scroll);
+	for (i = 0; i < 4; i++) {
+		int *fd = i == 0 ? &p->out_fd : i == 1 ? &p->err_fd :
+		    i == 2 ? &p->status_fd : &p->pidfd;
+
+		if (*fd != -1) {
+			loop_del_fd(l, *fd);
+			close(*fd);
+		}
+	}
+	free(p->name);
+	free(p->command);
+	free(p->cwd);
+	proc_free_strv(p->argv);
+	proc_free_strv(p->envp);
+	free(p);
+}
+
+void
+proc_event_add(struct proc *p, const struct proc_event *ev)
+{
+	struct proc_event *slot;
+
+	if (p->ev_count < PROC_EVENTS_MAX)
+		slot = &p->events[(p->ev_first + p->ev_count++) % PROC_EVENTS_MAX];
+	else {
+		slot = &p->events[p->ev_first];
+		p->ev_first = (p->ev_first + 1) % PROC_EVENTS_MAX;
+	}
+	*slot = *ev;
+	slot->t_ms = util_now_ms();
+	if (p->s->hooks.event != NULL)
+		p->s->hooks.event(p->s->hooks.arg, p, slot);
+}
+
+static void
+proc_event_simple(struct proc *p, enum proc_event_kind kind, int sig)
+{
+	struct proc_event ev = { .kind = kind, .pid = p->pid, .sig = sig };
+
+	proc_event_add(p, &ev);
+}
+
+static void
+proc_on_line(void *arg, const struct line *l)
+{
+	struct proc *p = arg;
+
+	if (p->scroll != NULL)
+		scroll_push(p->scroll, l);
+	if (p->s->hooks.line != NULL)
+		p->s->hooks.line(p->s->hooks.arg, p, l);
+}
+
+/* Stop reading one stream: flush its parser and close it. */
+static void
+proc_close_stream(struct proc *p, int *fd)
+{
+	int stream = (fd == &p->out_fd) ? LINE_STDOUT : LINE_STDERR;
+
+	if (*fd == -1)
+		return;
+	loop_del_fd(p->s->loop, *fd);
+	close(*fd);
+	*fd = -1;
+	ingest_finish(p->ingest[stream]);
+}
+
+/* Read once from a stream; false when it is at EOF (and now closed) or
+ * has nothing to read. */
+static bool
+proc_read_once(struct proc *p, int *fd)
+{
+	int stream = (fd == &p->out_fd) ? LINE_STDOUT : LINE_STDERR;
+	ssize_t n;
+
+	do
+		n = read(*fd, p->s->read_buf, p->s->cfg.read_max);
+	while (n == -1 && errno == EINTR);
+	if (n > 0) {
+		ingest_feed(p->ingest[stream], p->s->read_buf, (size_t)n);
+		return true;
+	}
+	if (n == -1 && errno == EAGAIN)
+		return false;
+	proc_close_stream(p, fd);
+	return false;
+}
+
+/* Read what is in the pipes now, until they are empty or closed. The
+ * writers are normally dead, so this is bounded by the pipe capacity; a
+ * live writer (a daemon) is cut off after a few megabytes. */
+static void
+proc_drain(struct proc *p)
+{
+	size_t budget = 16;
+
+	while (budget-- > 0 && p->out_fd != -1 && proc_read_once(p, &p->out_fd))
+		;
+	budget = 16;
+	while (budget-- > 0 && p->err_fd != -1 && proc_read_once(p, &p->err_fd))
+		;
+}
+
+static void
+proc_readable(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct proc *p = arg;
+
+	if (fd == p->out_fd)
+		proc_read_once(p, &p->out_fd);
+	else if (fd == p->err_fd)
+		proc_read_once(p, &p->err_fd);
+	if (p->out_fd == -1 && p->err_fd == -1 && p->reaped &&
+	    p->state != PROC_STOPPING && p->state != PROC_EXITED &&
+	    p->state != PROC_FAILED)
+		proc_end(p);
+}
+
+static void
+proc_close_status(struct proc *p)
+{
+	if (p->status_fd == -1)
+		return;
+	loop_del_fd(p->s->loop, p->status_fd);
+	close(p->status_fd);
+	p->status_fd = -1;
+}
+
+/* Learn whether exec succeeded; true once the answer is known. */
+static bool
+proc_check_exec(struct proc *p)
+{
+	struct spawn_failure f;
+	int r = spawn_check(p->status_fd, &f);
+
+	if (r == -1)
+		return false;
+	proc_close_status(p);
+	if (r == 1) {
+		if (p->state == PROC_STARTING)
+			p->state = PROC_RUNNING;
+		proc_event_simple(p, PROC_EV_EXECED, 0);
+	} else {
+		struct proc_event ev = { .kind = PROC_EV_FAILED, .pid = p->pid,
+		    .stage = f.stage, .err = f.err };
+
+		p->start_failed = true;
+		p->fail_stage = f.stage;
+		p->fail_err = f.err;
+		proc_event_add(p, &ev);
+	}
+	return true;
+}
+
+static void
+proc_status_readable(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	proc_check_exec(arg);
+}
+
+void
+proc_start(struct proc *p)
+{
+	struct spawn_spec spec = { .argv = p->argv, .envp = p->envp, .cwd = p->cwd };
+	struct spawn_child child;
+	struct loop *l = p->s->loop;
+	char *cause = NULL;
+
+	switch (p->state) {
+	case PROC_STARTING:
+	case PROC_RUNNING:
+	case PROC_STOPPING:
+		return;
+	default:
+		break;
+	}
+	/* Old pipes still open: something of the last run is alive. It goes
+	 * first, then this start happens. */
+	if (p->out_fd != -1 || p->err_fd != -1) {
+		p->restart_pending = true;
+		proc_terminate(p);
+		if (p->state == PROC_STOPPING)
+			return;
+	}
+	loop_timer_cancel(l, p->grace_timer);
+	p->grace_timer = NULL;
+	p->paused = p->stop_requested = p->restart_pending = false;
+	p->reaped = p->start_failed = p->tree_gone = false;
+	p->wstatus = 0;
+	memset(&p->ru, 0, sizeof p->ru);
+	p->started_ms = util_now_ms();
+	p->ended_ms = 0;
+
+	if (spawn_start(&spec, &child, &cause) == -1) {
+		int err = errno;
+		struct proc_event ev = { .kind = PROC_EV_FAILED, .stage = STATUS_STAGE_SETUP,
+		    .err = err };
+
+		free(cause);
+		p->pid = 0;
+		p->start_failed = true;
+		p->fail_stage = STATUS_STAGE_SETUP;
+		p->fail_err = ev.err;
+		p->reaped = true;
+		p->state = PROC_FAILED;
+		proc_event_add(p, &ev);
+		proc_end(p);
+		return;
+	}
+	p->pid = child.pid;
+	p->pidfd = child.pidfd;
+	p->out_fd = child.out_fd;
+	p->err_fd = child.err_fd;
+	p->status_fd = child.status_fd;
+	p->state = PROC_STARTING;
+	if (loop_add_fd(l, p->out_fd, EPOLLIN, proc_readable, p) == -1 ||
+	    loop_add_fd(l, p->err_fd, EPOLLIN, proc_readable, p) == -1 ||
+	    loop_add_fd(l, p->status_fd, EPOLLIN, proc_status_readable, p) == -1)
+		util_fatal("epoll: %s", strerror(errno));
+	proc_event_simple(p, PROC_EV_SPAWNED, 0);
+}
+
+static void
+proc_kill_timeout(struct loop *l, void *arg)
+{
+	struct proc *p = arg;
+
+	p->kill_timer = NULL;
+	if (p->state != PROC_STOPPING)
+		return;
+	super_tree_update(p->s);
+	proc_tree_signal(p, SIGKILL);
+	proc_event_simple(p, PROC_EV_ESCALATE, SIGKILL);
+	super_poll_arm(p->s);
+}
+
+size_t
+proc_tree_count(const struct proc *p)
+{
+	const struct super *s = p->s;
+	size_t i, n = 0;
+
+	for (i = 0; i < s->tree.n; i++)
+		n += (s->owner[i] == (int)p->index);
+	return n;
+}
+
+size_t
+proc_tree_signal(struct proc *p, int sig)
+{
+	struct super *s = p->s;
+	size_t i, n = 0;
+
+	for (i = 0; i < s->tree.n; i++) {
+		const struct ptree_entry *e = &s->tree.v[i];
+
+		if (s->owner[i] != (int)p->index)
+			continue;
+		n++;
+		if (e->pid == p->pid && !p->reaped && p->pidfd != -1)
+			syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0);
+		else if (e->state != 'Z')
+			kill(e->pid, sig);
+	}
+	/* Whatever the group forked since the snapshot. */
+	if (!p->reaped && p->pid > 0)
+		kill(-p->pid, sig);
+	return n;
+}
+
+/* Begin a stop with sig (the stop signal, or SIGKILL). */
+static void
+proc_begin_stop(struct proc *p, int sig)
+{
+	struct super *s = p->s;
+	bool live = p->state == PROC_STARTING || p->state == PROC_RUNNING ||
+	    p->state == PROC_STOPPING;
+
+	super_tree_update(s);
+	if (!live && proc_tree_count(p) == 0 && p->out_fd == -1 && p->err_fd == -1)
+		return; /* nothing of it is left */
+	proc_tree_signal(p, sig);
+	if (sig != SIGKILL && sig != SIGCONT)
+		proc_tree_signal(p, SIGCONT); /* a stopped process cannot act on it */
+	if (p->state != PROC_STOPPING && p->state != PROC_EXITED &&
+	    p->state != PROC_FAILED)
+		p->stop_requested = true;
+	if (!live && p->ended_ms == 0)
+		p->ended_ms = util_now_ms();
+	p->state = PROC_STOPPING;
+	p->paused = false;
+	proc_event_simple(p, PROC_EV_STOP, sig);
+	if (sig == SIGKILL) {
+		loop_timer_cancel(s->loop, p->kill_timer);
+		p->kill_timer = NULL;
+	} else if (p->kill_timer == NULL)
+		p->kill_timer = loop_timer_add(s->loop, util_now_ms() + p->stop_timeout_ms,
+		    proc_kill_timeout, p);
+	super_poll_arm(s);
+}
+
+void
+proc_terminate(struct proc *p)
+{
+	switch (p->state) {
+	case PROC_STOPPING:
+		return;
+	case PROC_BACKOFF:
+		p->restart_pending = false;
+		p->state = p->start_failed ? PROC_FAILED : PROC_EXITED;
+		return;
+	case PROC_NEW:
+		return;
+	default:
+		proc_begin_stop(p, p->stop_signal);
+	}
+}
+
+void
+proc_kill(struct proc *p)
+{
+	if (p->state == PROC_NEW)
+		return;
+	if (p->state == PROC_BACKOFF) {
+		proc_terminate(p);
+		return;
+	}
+	proc_begin_stop(p, SIGKILL);
+}
+
+void
+proc_restart(struct proc *p)
+{
+	proc_event_simple(p, PROC_EV_RESTART, 0);
+	switch (p->state) {
+	case PROC_STARTING:
+	case PROC_RUNNING:
+		p->restart_pending = true;
+		proc_terminate(p);
+		break;
+	case PROC_STOPPING:
+		p->restart_pending = true;
+		break;
+	default:
+		proc_start(p);
+		break;
+	}
+}
+
+void
+proc_pause(struct proc *p)
+{
+	if ((p->state != PROC_RUNNING && p->state != PROC_STARTING) || p->paused)
+		return;
+	super_tree_update(p->s);
+	proc_tree_signal(p, SIGSTOP);
+	p->paused = true;
+	proc_event_simple(p, PROC_EV_PAUSED, SIGSTOP);
+}
+
+void
+proc_resume(struct proc *p)
+{
+	if ((p->state != PROC_RUNNING && p->state != PROC_STARTING) || !p->paused)
+		return;
+	super_tree_update(p->s);
+	proc_tree_signal(p, SIGCONT);
+	p->paused = false;
+	proc_event_simple(p, PROC_EV_RESUMED, SIGCONT);
+}
+
+int
+proc_signal(struct proc *p, int sig)
+{
+	int r;
+
+	if (p->pid <= 0 || p->reaped) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (p->pidfd != -1)
+		r = (int)syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0);
+	else
+		r = kill(p->pid, sig);
+	if (r == 0)
+		proc_event_simple(p, PROC_EV_SIGNAL, sig);
+	return r;
+}
+
+void
+proc_leader_stopped(struct proc *p, int wstatus)
+{
+	bool stopped = WIFSTOPPED(wstatus);
+
+	if (stopped == p->paused)
+		return;
+	p->paused = stopped;
+	proc_event_simple(p, stopped ? PROC_EV_PAUSED : PROC_EV_RESUMED,
+	    stopped ? WSTOPSIG(wstatus) : SIGCONT);
+}
+
+static void
+proc_grace_over(struct loop *l, void *arg)
+{
+	struct proc *p = arg;
+
+	p->grace_timer = NULL;
+	if (p->state == PROC_STARTING || p->state == PROC_RUNNING)
+		proc_end(p);
+}
+
+void
+proc_reaped(struct proc *p, int wstatus, const struct rusage *ru)
+{
+	struct proc_event ev = { .kind = PROC_EV_EXITED, .pid = p->pid,
+	    .wstatus = wstatus };
+
+	p->reaped = true;
+	p->wstatus = wstatus;
+	p->ru = *ru;
+	p->paused = false;
+	if (p->pidfd != -1) {
+		close(p->pidfd);
+		p->pidfd = -1;
+	}
+	/* The child is dead, so the status pipe holds its answer or EOF. */
+	if (p->status_fd != -1)
+		proc_check_exec(p);
+	if (!p->start_failed)
+		proc_event_add(p, &ev);
+	proc_drain(p);
+	if (p->state == PROC_STOPPING)
+		return; /* done when the tree is empty: super_poll */
+	if (p->out_fd == -1 && p->err_fd == -1)
+		proc_end(p);
+	else if (p->grace_timer == NULL)
+		p->grace_timer = loop_timer_add(p->s->loop,
+		    util_now_ms() + SUPER_EOF_GRACE_MS, proc_grace_over, p);
+}
+
+void
+proc_stop_done(struct proc *p)
+{
+	proc_drain(p);
+	/* Every writer we know of is gone; one we do not know of must not
+	 * keep this child from ending. */
+	proc_close_stream(p, &p->out_fd);
+	proc_close_stream(p, &p->err_fd);
+	p->tree_gone = true;
+	proc_end(p);
+}
+
+/* The child is over: record it, tell the front end, restart if asked. */
+static void
+proc_end(struct proc *p)
+{
+	struct loop *l = p->s->loop;
+	bool report = p->ended_ms == 0;
+
+	loop_timer_cancel(l, p->kill_timer);
+	loop_timer_cancel(l, p->grace_timer);
+	p->kill_timer = p->grace_timer = NULL;
+	proc_close_status(p);
+	p->state = p->start_failed ? PROC_FAILED : PROC_EXITED;
+	if (report) {
+		struct proc_event ev = { .kind = PROC_EV_ENDED, .pid = p->pid,
+		    .wstatus = p->wstatus, .stage = p->fail_stage, .err = p->fail_err };
+
+		p->ended_ms = util_now_ms();
+		proc_event_add(p, &ev);
+	}
+	if (p->restart_pending) {
+		p->restart_pending = false;
+		p->restarts++;
+		proc_start(p);
+	}
+}
+
+const char *
+proc_name(const struct proc *p)
+{
+	return p->name;
+}
+
+const char *
+proc_command(const struct proc *p)
+{
+	return p->command;
+}
+
+enum proc_state
+proc_state(const struct proc *p)
+{
+	return p->state;
+}
+
+bool
+proc_paused(const struct proc *p)
+{
+	return p->paused;
+}
+
+pid_t
+proc_pid(const struct proc *p)
+{
+	return p->pid;
+}
+
+int
+proc_wstatus(const struct proc *p)
+{
+	return p->wstatus;
+}
+
+bool
+proc_stop_requested(const struct proc *p)
+{
+	return p->stop_requested;
+}
+
+unsigned
+proc_restarts(const struct proc *p)
+{
+	return p->restarts;
+}
+
+uint64_t
+proc_started_ms(const struct proc *p)
+{
+	return p->started_ms;
+}
+
+uint64_t
+proc_ended_ms(const struct proc *p)
+{
+	return p->ended_ms;
+}
+
+const struct rusage *
+proc_rusage(const struct proc *p)
+{
+	return &p->ru;
+}
+
+struct scroll *
+proc_scroll(const struct proc *p)
+{
+	return p->scroll;
+}
+
+bool
+proc_failed(const struct proc *p)
+{
+	if (p->state == PROC_FAILED)
+		return true;
+	if (p->state != PROC_EXITED || p->stop_requested)
+		return false;
+	return status_code(p->wstatus) != 0;
+}
+
+int
+proc_exit_code(const struct proc *p)
+{
+	if (p->state == PROC_FAILED)
+		return status_failure_code(p->fail_stage, p->fail_err);
+	if (p->state == PROC_EXITED)
+		return status_code(p->wstatus);
+	return 0;
+}
+
+void
+proc_describe(const struct proc *p, char *buf, size_t len)
+{
+	switch (p->state) {
+	case PROC_NEW:
+		snprintf(buf, len, "not started");
+		break;
+	case PROC_STARTING:
+		snprintf(buf, len, "starting");
+		break;
+	case PROC_RUNNING:
+		snprintf(buf, len, p->paused ? "paused" : "running");
+		break;
+	case PROC_STOPPING:
+		snprintf(buf, len, "stopping");
+		break;
+	case PROC_EXITED:
+		status_describe(p->wstatus, buf, len);
+		break;
+	case PROC_FAILED:
+		status_describe_failure(p->fail_stage, p->fail_err, buf, len);
+		break;
+	case PROC_BACKOFF:
+		snprintf(buf, len, "backoff");
+		break;
+	}
+}
+
+size_t
+proc_event_count(const struct proc *p)
+{
+	return p->ev_count;
+}
+
+const struct proc_event *
+proc_event_get(const struct proc *p, size_t i)
+{
+	if (i >= p->ev_count)
+		return NULL;
+	return &p->events[(p->ev_first + i) % PROC_EVENTS_MAX];
+}

@@ -1,0 +1,255 @@
+/*
+ * spawn.c: fork and exec one child, the only place in brood that does.
+ *
+ * Everything that can fail or allocate happens in the parent before fork:
+ * the pipes, /dev/null, the list of paths to try for argv[0]. Between fork
+ * and exec the child makes only async-signal-safe calls: setsid, prctl,
+ * dup2, sigaction, sigprocmask, chdir, execve. If it cannot reach exec it
+ * writes a struct spawn_failure to the status pipe and exits 127 or 126; the
+ * status pipe is close-on-exec, so EOF on it with no data means exec
+ * succeeded. brood never confuses a failure to start with the program's own
+ * exit status.
+ *
+ * Pipes: stdout and stderr get separate pipes (so lines can be tagged), the
+ * read ends nonblocking (the loop drains them), the write ends blocking (a
+ * child must not see EAGAIN on its own stdout), and their capacity raised
+ * to 1 MiB where the system allows, so a burst never stalls the child while
+ * brood is busy elsewhere.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/close_range.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spawn.h"
+#include "status.h"
+#include "util.h"
+
+#define SPAWN_PIPE_SIZE (1 << 20)
+
+/* Paths to try for argv[0], as execvp would, computed before fork because
+ * execvp may allocate. */
+static char **
+spawn_candidates(const char *file, char *const *envp)
+{
+	const char *path = NULL, *p, *end;
+	char **list;
+	size_t n = 0, i;
+
+	if (strchr(file, '/') != NULL) {
+		list = xcalloc(2, sizeof *list);
+		list[0] = xstrdup(file);
+		return list;
+	}
+	for (i = 0; envp[i] != NULL; i++) {
+		if (strncmp(envp[i], "PATH=", 5) == 0)
+			path = envp[i] + 5;
+	}
+	if (path == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path, n = 1; *p != '\0'; p++)
+		n += (*p == ':');
+	list = xcalloc(n + 1, sizeof *list);
+	n = 0;
+	for (p = path;; p = end + 1) {
+		end = strchrnul(p, ':');
+		if (end == p)
+			list[n++] = xasprintf("./%s", file);
+		else
+			list[n++] = xasprintf("%.*s/%s", (int)(end - p), p, file);
+		if (*end == '\0')
+			break;
+	}
+	return list;
+}
+
+static void
+spawn_free_list(char **list)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		free(list[i]);
+	free(list);
+}
+
+/* Report a failure to the parent and exit as a shell would. */
+static void __attribute__((noreturn))
+spawn_child_fail(int fd, int stage, int err)
+{
+	struct spawn_failure f = { .stage = stage, .err = err };
+	ssize_t unused;
+
+	unused = write(fd, &f, sizeof f);
+	(void)unused;
+	_exit(status_failure_code(stage, err));
+}
+
+/* Mark every fd above 2 close-on-exec (the status pipe must stay open until
+ * exec). close_range is one call; the fallback walks the fd table with
+ * fcntl, which is async-signal-safe where opendir is not. */
+static void
+spawn_child_cloexec_all(void)
+{
+	struct rlimit rl;
+	int fd, max = 1024;
+
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max = rl.rlim_cur > 65536 ? 65536 : (int)rl.rlim_cur;
+	for (fd = 3; fd < max; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+
+		if (fl != -1 && !(fl & FD_CLOEXEC))
+			fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+	}
+}
+
+/* In the child, after fork: async-signal-safe calls only. */
+static void __attribute__((noreturn))
+spawn_child_run(const struct spawn_spec *spec, char **paths, int devnull,
+    int out_w, int err_w, int status_w, pid_t parent)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig, err = ENOENT, i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < _NSIG; sig++)
+		sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (setsid() == -1)
+		spawn_child_fail(status_w, STATUS_STAGE_SETUP, errno);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		spawn_child_fail(status_w, STATUS_STAGE_SETUP, errno);
+	if (getppid() != parent) /* brood died before prctl took effect */
+		_exit(127);
+
+	/* Only 0, 1 and 2 may survive exec, whatever brood itself inherited. */
+	spawn_child_cloexec_all();
+
+	/* dup2 clears close-on-exec on the copies; everything else keeps it. */
+	if (dup2(devnull, 0) == -1 || dup2(out_w, 1) == -1 || dup2(err_w, 2) == -1)
+		spawn_child_fail(status_w, STATUS_STAGE_SETUP, errno);
+
+	if (spec->cwd != NULL && chdir(spec->cwd) == -1)
+		spawn_child_fail(status_w, STATUS_STAGE_CHDIR, errno);
+
+	for (i = 0; paths[i] != NULL; i++) {
+		execve(paths[i], spec->argv, spec->envp);
+		/* Like execvp: remember a more telling error than ENOENT. */
+		if (errno != ENOENT && errno != ENOTDIR)
+			err = errno;
+		if (errno == ENOEXEC || errno == E2BIG || errno == ENOMEM ||
+		    errno == ETXTBSY)
+			break;
+	}
+	spawn_child_fail(status_w, STATUS_STAGE_EXEC, err);
+}
+
+int
+spawn_start(const struct spawn_spec *spec, struct spawn_child *child, char **cause)
+{
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, st[2] = { -1, -1 };
+	int devnull = -1, saved;
+	char **paths;
+	pid_t pid, parent = getpid();
+
+	if (spec->argv == NULL || spec->argv[0] == NULL || spec->argv[0][0] == '\0') {
+		*cause = xstrdup("empty command");
+		return -1;
+	}
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull == -1 || pipe2(out, O_CLOEXEC) == -1 ||
+	    pipe2(err, O_CLOEXEC) == -1 || pipe2(st, O_CLOEXEC) == -1) {
+		saved = errno;
+		goto fail;
+	}
+	/* Best effort: a smaller pipe is slower, not wrong. */
+	fcntl(out[1], F_SETPIPE_SZ, SPAWN_PIPE_SIZE);
+	fcntl(err[1], F_SETPIPE_SZ, SPAWN_PIPE_SIZE);
+
+	paths = spawn_candidates(spec->argv[0], spec->envp);
+	pid = fork();
+	if (pid == 0)
+		spawn_child_run(spec, paths, devnull, out[1], err[1], st[1], parent);
+	saved = errno;
+	spawn_free_list(paths);
+	if (pid == -1)
+		goto fail;
+
+	close(devnull);
+	close(out[1]);
+	close(err[1]);
+	close(st[1]);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	fcntl(st[0], F_SETFL, O_NONBLOCK);
+
+	child->pid = pid;
+	child->out_fd = out[0];
+	child->err_fd = err[0];
+	child->status_fd = st[0];
+#ifdef SYS_pidfd_open
+	child->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (child->pidfd != -1)
+		fcntl(child->pidfd, F_SETFD, FD_CLOEXEC);
+#else
+	child->pidfd = -1;
+#endif
+	return 0;
+
+fail:
+	if (devnull != -1)
+		close(devnull);
+	for (int i = 0; i < 2; i++) {
+		if (out[i] != -1)
+			close(out[i]);
+		if (err[i] != -1)
+			close(err[i]);
+		if (st[i] != -1)
+			close(st[i]);
+	}
+	*cause = xasprintf("cannot start: %s", strerror(saved));
+	errno = saved;
+	return -1;
+}
+
+int
+spawn_check(int status_fd, struct spawn_failure *failure)
+{
+	struct spawn_failure f;
+	ssize_t n;
+
+	do
+		n = read(status_fd, &f, sizeof f);
+	while (n == -1 && errno == EINTR);
+	if (n == (ssize_t)sizeof f) {
+		*failure = f;
+		return 0;
+	}
+	if (n == 0)
+		return 1;
+	if (n == -1 && errno == EAGAIN)
+		return -1;
+	/* A short read or an error: the child died in an odd way before exec. */
+	failure->stage = STATUS_STAGE_SETUP;
+	failure->err = n == -1 ? errno : EIO;
+	return 0;
+}

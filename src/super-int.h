@@ -1,0 +1,108 @@
+/*
+ * super-int.h: what super.c and proc.c share, and nothing else sees.
+ */
+#ifndef BROOD_SUPER_INT_H
+#define BROOD_SUPER_INT_H
+
+#include "ingest.h"
+#include "ptree.h"
+#include "super.h"
+
+#define SUPER_MARKER "BROOD_ID"
+#define SUPER_POLL_MS 25          /* how often a stopping child's tree is checked */
+#define SUPER_EOF_GRACE_MS 200    /* how long pipes may outlive a reaped leader */
+#define SUPER_READ_MAX (256u << 10)
+
+struct proc {
+	struct super *s;
+	size_t index;
+	char *name;
+	char *command;            /* as shown */
+	char **argv;
+	char **envp;
+	char *cwd;
+	int stop_signal;
+	uint64_t stop_timeout_ms;
+
+	enum proc_state state;
+	bool paused;
+	bool stop_requested;
+	bool restart_pending;
+	bool reaped;
+	bool start_failed;
+	bool tree_gone;           /* leader reaped and nothing of it left */
+	int fail_stage;
+	int fail_err;
+
+	pid_t pid;
+	int pidfd;
+	int out_fd;
+	int err_fd;
+	int status_fd;
+	struct ingest *ingest[2];
+	struct scroll *scroll;
+
+	int wstatus;
+	struct rusage ru;
+	uint64_t started_ms;
+	uint64_t ended_ms;
+	unsigned restarts;
+
+	struct loop_timer *kill_timer;
+	struct loop_timer *grace_timer;
+
+	struct proc_event events[PROC_EVENTS_MAX];
+	size_t ev_first;
+	size_t ev_count;
+};
+
+struct super {
+	struct loop *loop;
+	struct super_config cfg;
+	struct super_hooks hooks;
+	struct proc **procs;
+	size_t nprocs;
+	pid_t self;
+	char *read_buf;
+
+	struct ptree tree;        /* the last /proc snapshot */
+	int *owner;               /* owner[i]: proc index of tree.v[i], or -1 */
+	size_t owner_cap;
+	bool tree_fresh;          /* snapshot reusable within one command */
+	struct loop_timer *poll_timer;
+};
+
+/* Take a /proc snapshot and attribute every process to its proc (unless a
+ * fresh one is being reused). */
+void super_tree_update(struct super *s);
+
+/* Check stopping procs now, and keep checking every SUPER_POLL_MS while any
+ * is stopping. */
+void super_poll_arm(struct super *s);
+
+/* Record an event and tell the front end. */
+void proc_event_add(struct proc *p, const struct proc_event *ev);
+
+/* Send sig to every process of p, using the current snapshot; the count. */
+size_t proc_tree_signal(struct proc *p, int sig);
+
+/* How many processes of p the current snapshot holds. */
+size_t proc_tree_count(const struct proc *p);
+
+/* The leader was reaped. */
+void proc_reaped(struct proc *p, int wstatus, const struct rusage *ru);
+
+/* The leader stopped or continued (WUNTRACED / WCONTINUED). */
+void proc_leader_stopped(struct proc *p, int wstatus);
+
+/* A stopping proc whose tree is empty: drain, close, end. */
+void proc_stop_done(struct proc *p);
+
+/* A new proc for spec at index (not started); NULL with *cause if the spec
+ * is unusable. */
+struct proc *proc_create(struct super *s, const struct proc_spec *spec,
+    size_t index, char **cause);
+
+void proc_free(struct proc *p);
+
+#endif

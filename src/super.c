@@ -1,0 +1,351 @@
+/*
+ * super.c: the set of children, reaping, and who owns which process.
+ *
+ * brood is a child subreaper: every process its children leave behind is
+ * re-parented to it, so nothing a child starts can escape to init. One
+ * SIGCHLD (through the loop's signalfd) reaps everything that has ended
+ * with a waitpid(-1, WNOHANG) loop: leaders go to their proc's state
+ * machine with their rusage, adopted orphans are simply reaped so that no
+ * zombie stays.
+ *
+ * Which processes belong to which child is read from /proc (ptree.c) only
+ * when brood must act on them: a stop, a kill, a pause, the poll that
+ * waits for a stopping child's processes to be gone, the final sweep. A
+ * command given to many children at once (stop all) shares one snapshot.
+ *
+ * Invariant: when super_all_ended is true and super_sweep has returned,
+ * brood has no descendant left, alive or zombie, that it could find.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scroll.h"
+#include "super-int.h"
+#include "util.h"
+
+static void super_sigchld(struct loop *, int, void *);
+
+struct super *
+super_create(struct loop *l, const struct super_config *cfg,
+    const struct super_hooks *hooks)
+{
+	struct super *s = xcalloc(1, sizeof *s);
+
+	s->loop = l;
+	if (cfg != NULL)
+		s->cfg = *cfg;
+	if (s->cfg.read_max == 0)
+		s->cfg.read_max = SUPER_READ_MAX;
+	if (hooks != NULL)
+		s->hooks = *hooks;
+	s->self = getpid();
+	s->read_buf = xmalloc(s->cfg.read_max);
+	/* Orphans of our children come to us, not to init. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	loop_add_signal(l, SIGCHLD, super_sigchld, s);
+	return s;
+}
+
+size_t
+super_count(const struct super *s)
+{
+	return s->nprocs;
+}
+
+struct proc *
+super_proc(const struct super *s, size_t i)
+{
+	return i < s->nprocs ? s->procs[i] : NULL;
+}
+
+static struct proc *
+super_find_leader(const struct super *s, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->nprocs; i++) {
+		struct proc *p = s->procs[i];
+
+		if (p->pid == pid && !p->reaped && p->state != PROC_NEW)
+			return p;
+	}
+	return NULL;
+}
+
+/* Reap everything that has changed state. */
+static void
+super_sigchld(struct loop *l, int sig, void *arg)
+{
+	struct super *s = arg;
+	struct rusage ru;
+	bool stopping = false;
+	int wstatus;
+	pid_t pid;
+	size_t i;
+
+	for (;;) {
+		pid = wait4(-1, &wstatus, WNOHANG | WUNTRACED | WCONTINUED, &ru);
+		if (pid <= 0)
+			break;
+		struct proc *p = super_find_leader(s, pid);
+
+		if (p == NULL)
+			continue; /* an adopted orphan: reaped, so no zombie */
+		if (WIFSTOPPED(wstatus) || WIFCONTINUED(wstatus))
+			proc_leader_stopped(p, wstatus);
+		else
+			proc_reaped(p, wstatus, &ru);
+	}
+	for (i = 0; i < s->nprocs; i++)
+		stopping |= (s->procs[i]->state == PROC_STOPPING);
+	if (stopping)
+		super_poll_arm(s);
+}
+
+/* The owner of one process: the proc it leads, whose group or session it
+ * is in, or whose marker it carries if brood adopted it. */
+static int
+super_owner(void *arg, const struct ptree_entry *e)
+{
+	struct super *s = arg;
+	char value[64], want[64];
+	size_t i;
+
+	if (e->pid == s->self)
+		return -1;
+	for (i = 0; i < s->nprocs; i++) {
+		const struct proc *p = s->procs[i];
+
+		if (p->pid == 0 || p->tree_gone)
+			continue;
+		if ((e->pid == p->pid && !p->reaped) || e->pgid == p->pid ||
+		    e->sid == p->pid)
+			return (int)i;
+	}
+	if (e->ppid != s->self)
+		return -1;
+	if (!ptree_environ_get(e->pid, SUPER_MARKER, value, sizeof value))
+		return -1;
+	for (i = 0; i < s->nprocs; i++) {
+		snprintf(want, sizeof want, "%d.%zu", (int)s->self, i);
+		if (strcmp(value, want) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+void
+super_tree_update(struct super *s)
+{
+	if (s->tree_fresh)
+		return;
+	if (ptree_scan(&s->tree) == -1)
+		s->tree.n = 0;
+	if (s->owner_cap < s->tree.n) {
+		s->owner_cap = s->tree.n * 2;
+		s->owner = xreallocarray(s->owner, s->owner_cap, sizeof *s->owner);
+	}
+	ptree_owners(&s->tree, super_owner, s, s->owner);
+}
+
+/* One look at every stopping proc: those whose processes are all gone are
+ * done. */
+static void
+super_poll(struct loop *l, void *arg)
+{
+	struct super *s = arg;
+	bool again = false;
+	size_t i;
+
+	s->poll_timer = NULL;
+	super_tree_update(s);
+	for (i = 0; i < s->nprocs; i++) {
+		struct proc *p = s->procs[i];
+
+		if (p->state != PROC_STOPPING)
+			continue;
+		if (p->reaped && proc_tree_count(p) == 0)
+			proc_stop_done(p);
+		else
+			again = true;
+	}
+	for (i = 0; i < s->nprocs; i++)
+		again |= (s->procs[i]->state == PROC_STOPPING);
+	if (again)
+		s->poll_timer = loop_timer_add(s->loop, util_now_ms() + SUPER_POLL_MS,
+		    super_poll, s);
+}
+
+void
+super_poll_arm(struct super *s)
+{
+	if (s->poll_timer != NULL)
+		loop_timer_cancel(s->loop, s->poll_timer);
+	s->poll_timer = loop_timer_add(s->loop, util_now_ms(), super_poll, s);
+}
+
+void
+super_start_all(struct super *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nprocs; i++)
+		proc_start(s->procs[i]);
+}
+
+void
+super_stop_all(struct super *s)
+{
+	size_t i;
+
+	super_tree_update(s);
+	s->tree_fresh = true;
+	for (i = 0; i < s->nprocs; i++)
+		proc_terminate(s->procs[i]);
+	s->tree_fresh = false;
+}
+
+void
+super_kill_all(struct super *s)
+{
+	size_t i;
+
+	super_tree_update(s);
+	s->tree_fresh = true;
+	for (i = 0; i < s->nprocs; i++)
+		proc_kill(s->procs[i]);
+	s->tree_fresh = false;
+}
+
+bool
+super_all_ended(const struct super *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nprocs; i++) {
+		switch (s->procs[i]->state) {
+		case PROC_NEW:
+		case PROC_EXITED:
+		case PROC_FAILED:
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Everything below brood: owned by a proc, or adopted and unattributed. */
+static size_t
+super_sweep_signal(struct super *s, int sig)
+{
+	size_t i, n = 0;
+
+	super_tree_update(s);
+	for (i = 0; i < s->tree.n; i++) {
+		const struct ptree_entry *e = &s->tree.v[i];
+		bool ours = s->owner[i] >= 0 || e->ppid == s->self;
+
+		/* An unattributed adoptee's descendants are ours too. */
+		if (!ours) {
+			pid_t pp = e->ppid;
+			size_t hops;
+
+			for (hops = 0; hops < s->tree.n && pp > 1; hops++) {
+				size_t j;
+
+				if (pp == s->self) {
+					ours = true;
+					break;
+				}
+				for (j = 0; j < s->tree.n && s->tree.v[j].pid != pp; j++)
+					;
+				if (j == s->tree.n)
+					break;
+				pp = s->tree.v[j].ppid;
+			}
+		}
+		if (!ours || e->pid == s->self)
+			continue;
+		n++;
+		if (sig != 0 && e->state != 'Z')
+			kill(e->pid, sig);
+	}
+	return n;
+}
+
+size_t
+super_sweep(struct super *s, uint64_t timeout_ms)
+{
+	uint64_t deadline = util_now_ms() + timeout_ms;
+	struct timespec pause = { 0, 5 * 1000000 };
+	size_t first, left;
+
+	first = left = super_sweep_signal(s, SIGKILL);
+	while (left > 0) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		left = super_sweep_signal(s, SIGKILL);
+		if (left == 0 || util_now_ms() >= deadline)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	return first;
+}
+
+void
+super_emergency(struct super *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nprocs; i++) {
+		struct proc *p = s->procs[i];
+
+		if (p->pid > 0 && !p->tree_gone)
+			kill(-p->pid, SIGKILL);
+	}
+}
+
+void
+super_free(struct super *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	if (s->poll_timer != NULL)
+		loop_timer_cancel(s->loop, s->poll_timer);
+	for (i = 0; i < s->nprocs; i++)
+		proc_free(s->procs[i]);
+	free(s->procs);
+	ptree_free(&s->tree);
+	free(s->owner);
+	free(s->read_buf);
+	free(s);
+}
+
+struct proc *
+super_add(struct super *s, const struct proc_spec *spec, char **cause)
+{
+	struct proc *p = proc_create(s, spec, s->nprocs, cause);
+
+	if (p == NULL)
+		return NULL;
+	s->procs = xreallocarray(s->procs, s->nprocs + 1, sizeof *s->procs);
+	s->procs[s->nprocs++] = p;
+	return p;
+}

@@ -1,0 +1,127 @@
+/*
+ * util.c: allocation wrappers and the fatal path.
+ *
+ * Every allocation in brood goes through here, so there is one place where
+ * "out of memory" is handled: the fatal hook runs (terminal restored, children
+ * killed), then brood exits with EX_SOFTWARE. The hook runs at most once, even
+ * if it fails and calls util_fatal itself.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static void (*util_fatal_hook)(void);
+
+void
+util_set_fatal_hook(void (*hook)(void))
+{
+	util_fatal_hook = hook;
+}
+
+void
+util_fatal(const char *fmt, ...)
+{
+	void (*hook)(void) = util_fatal_hook;
+	va_list ap;
+
+	util_fatal_hook = NULL;
+	if (hook != NULL)
+		hook();
+	fputs("brood: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	_exit(70);
+}
+
+void *
+xmalloc(size_t size)
+{
+	void *p = malloc(size == 0 ? 1 : size);
+
+	if (p == NULL)
+		util_fatal("out of memory (%zu bytes)", size);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size);
+
+	if (p == NULL)
+		util_fatal("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t size)
+{
+	void *q = realloc(p, size == 0 ? 1 : size);
+
+	if (q == NULL)
+		util_fatal("out of memory (%zu bytes)", size);
+	return q;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	void *q;
+
+	if (size != 0 && n > SIZE_MAX / size)
+		util_fatal("out of memory (%zu x %zu bytes)", n, size);
+	q = realloc(p, n * size == 0 ? 1 : n * size);
+	if (q == NULL)
+		util_fatal("out of memory (%zu x %zu bytes)", n, size);
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		util_fatal("out of memory (formatting)");
+	return s;
+}
+
+uint64_t
+util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}

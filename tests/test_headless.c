@@ -1,0 +1,407 @@
+/*
+ * test_headless.c: the real brood binary, headless, as a script or a CI
+ * job would run it. Every test ends by looking in /proc for anything it
+ * started: nothing may survive.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define MAX_ARGS 256
+
+static struct tu_proc tp;
+static char cmdbuf[MAX_ARGS][512];
+
+/* Build "helper ARGS" command strings. */
+static const char *
+H(int slot, const char *args)
+{
+	snprintf(cmdbuf[slot], sizeof cmdbuf[slot], "%s %s", tu_helper(), args);
+	return cmdbuf[slot];
+}
+
+static void
+no_survivors(void)
+{
+	char msg[512];
+	size_t n = tu_survivors(tp.tag, msg, sizeof msg);
+
+	ck_assert_msg(n == 0, "%zu processes survived brood: %s", n, msg);
+}
+
+/* Run brood with args (NULL-terminated) to the end; its exit code. */
+static int
+run(const char *first, ...)
+{
+	const char *argv[MAX_ARGS];
+	va_list ap;
+	int n = 0;
+
+	argv[n++] = tu_brood();
+	va_start(ap, first);
+	for (const char *a = first; a != NULL && n < MAX_ARGS - 1; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	tu_start(&tp, argv);
+	ck_assert_msg(tu_finish(&tp, 30000), "brood did not finish; stdout:\n%s\nstderr:\n%s",
+	    tp.out, tp.err);
+	no_survivors();
+	ck_assert(WIFEXITED(tp.status));
+	return WEXITSTATUS(tp.status);
+}
+
+static void
+teardown(void)
+{
+	tu_free(&tp);
+}
+
+#define ck_assert_out_has(s) \
+	ck_assert_msg(strstr(tp.out, (s)) != NULL, "stdout lacks '%s':\n%s\nstderr:\n%s", \
+	    (s), tp.out, tp.err)
+
+START_TEST(test_lines_and_status)
+{
+	int code = run("--no-summary", "-n", "ok,bad", H(0, "echo hello world"), H(1, "exit 3"), NULL);
+
+	ck_assert_int_eq(code, 3);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "ok  | hello"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "ok  | world"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "ok  | exited 0"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "bad | exited 3"), 1);
+	ck_assert_uint_eq(tp.err_len, 0);
+}
+END_TEST
+
+START_TEST(test_stderr_marked)
+{
+	ck_assert_int_eq(run("--no-summary", "-n", "x", H(0, "echo out !err"), NULL), 0);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "x | out"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "x ! err"), 1);
+}
+END_TEST
+
+START_TEST(test_signal_decoded)
+{
+	ck_assert_int_eq(run("--no-summary", "-n", "segv", H(0, "raise 11"), NULL), 139);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "segv | killed by SIGSEGV"), 1);
+}
+END_TEST
+
+START_TEST(test_exec_failures)
+{
+	char file[256];
+	int fd, code;
+
+	tu_tmpname(file, sizeof file, "noexec");
+	fd = open(file, O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	code = run("--no-summary", "-n", "missing,noexec",
+	    "/nonexistent/brood-no-such-program --flag", file, NULL);
+	unlink(file);
+	ck_assert_int_eq(code, 127);
+	ck_assert_uint_eq(tu_count_lines(tp.out,
+	    "missing | exec failed: No such file or directory"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "noexec  | exec failed: Permission denied"), 1);
+}
+END_TEST
+
+START_TEST(test_summary)
+{
+	ck_assert_int_eq(run("-n", "one", H(0, "exit 0"), NULL), 0);
+	ck_assert_msg(strstr(tp.err, "name") && strstr(tp.err, "peak rss") &&
+	    strstr(tp.err, "exited 0"), "summary:\n%s", tp.err);
+}
+END_TEST
+
+START_TEST(test_success_modes)
+{
+	const char *slow_fail = H(0, "sleep 0.3 && false");
+	const char *fast_ok = H(1, "exit 0");
+
+	/* "helper sleep 0.3 && false": shell syntax, so sh exits 1 later. */
+	ck_assert_int_eq(run("--no-summary", slow_fail, fast_ok, NULL), 1);
+	ck_assert_int_eq(run("--no-summary", "--success", "first", slow_fail, fast_ok, NULL), 0);
+	ck_assert_int_eq(run("--no-summary", "--success", "last", slow_fail, fast_ok, NULL), 1);
+}
+END_TEST
+
+START_TEST(test_kill_others_on_fail)
+{
+	int code = run("--no-summary", "--kill-others-on-fail", "-n", "fail,long",
+	    H(0, "exit 4"), H(1, "sleep 60"), NULL);
+
+	ck_assert_int_eq(code, 4);
+	ck_assert_out_has("long | killed by SIGTERM");
+}
+END_TEST
+
+START_TEST(test_kill_others)
+{
+	int code = run("--no-summary", "--kill-others", "-n", "done,long", H(0, "exit 0"),
+	    H(1, "sleep 60"), NULL);
+
+	ck_assert_int_eq(code, 0);
+	ck_assert_out_has("long | killed by SIGTERM");
+}
+END_TEST
+
+START_TEST(test_trailing_partial_line)
+{
+	ck_assert_int_eq(run("--no-summary", "-n", "p", H(0, "nonl tail-without-newline"), NULL), 0);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "p | tail-without-newline"), 1);
+}
+END_TEST
+
+START_TEST(test_utf8_split)
+{
+	ck_assert_int_eq(run("--no-summary", "-n", "u", H(0, "utf8split"), NULL), 0);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "u | caf\xc3\xa9 ok"), 1);
+}
+END_TEST
+
+START_TEST(test_escapes_dropped)
+{
+	ck_assert_int_eq(run("--no-summary", "--color", "never", "-n", "e", H(0, "escapes"), NULL), 0);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "e | beforeRED after"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "e | line2"), 1);
+	ck_assert_ptr_null(memchr(tp.out, '\033', tp.out_len));
+	ck_assert_ptr_null(strstr(tp.out, "PWNED"));
+	ck_assert_ptr_null(strstr(tp.out, "cHduZWQ"));
+}
+END_TEST
+
+START_TEST(test_escapes_sgr_kept)
+{
+	const char *p;
+
+	ck_assert_int_eq(run("--no-summary", "--color", "always", "-n", "e", H(0, "escapes"), NULL), 0);
+	ck_assert_out_has("\033[0;31mRED");
+	/* Every escape in the output is an SGR of brood's own making. */
+	for (p = tp.out; (p = strchr(p, '\033')) != NULL; p++) {
+		size_t n = strspn(p + 2, "0123456789;");
+
+		ck_assert_msg(p[1] == '[' && p[2 + n] == 'm', "non-SGR escape: %.12s", p);
+	}
+	ck_assert_ptr_null(strstr(tp.out, "PWNED"));
+}
+END_TEST
+
+START_TEST(test_only_std_fds)
+{
+	/* brood inherits an fd without close-on-exec; the child must not. */
+	int fd = open("/dev/null", O_RDONLY);
+
+	ck_assert_int_ge(fd, 3);
+	ck_assert_int_eq(run("--no-summary", "-n", "f", H(0, "fds"), NULL), 0);
+	close(fd);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "f | fds: 0 1 2 "), 1);
+}
+END_TEST
+
+START_TEST(test_flood_complete)
+{
+	ck_assert_int_eq(run("--no-summary", "-n", "f", H(0, "flood 2000000 100"), NULL), 0);
+	ck_assert_uint_eq(tu_count_lines(tp.out,
+	    "f | abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstu"),
+	    20000);
+}
+END_TEST
+
+START_TEST(test_no_newline_bounded)
+{
+	size_t as = 0, i;
+
+	ck_assert_int_eq(run("--no-summary", "-n", "b", H(0, "blob 100000000"), NULL), 0);
+	for (i = 0; i < tp.out_len; i++)
+		as += (tp.out[i] == 'a');
+	ck_assert_uint_eq(as, 100000000);
+#ifndef __SANITIZE_ADDRESS__ /* shadow memory makes RSS meaningless */
+	/* KiB: brood's peak stays small while 100 MB go through one line. */
+	ck_assert_msg(tp.ru.ru_maxrss < 32 * 1024, "brood peak RSS %ld KiB", tp.ru.ru_maxrss);
+#endif
+}
+END_TEST
+
+START_TEST(test_two_hundred_children)
+{
+	const char *argv[210];
+	char status[64];
+	int n = 0, i;
+
+	argv[n++] = tu_brood();
+	argv[n++] = "--no-summary";
+	for (i = 0; i < 200; i++)
+		argv[n++] = H(i, "exit 0");
+	argv[n] = NULL;
+	tu_start(&tp, argv);
+	ck_assert(tu_finish(&tp, 30000));
+	no_survivors();
+	ck_assert_int_eq(WEXITSTATUS(tp.status), 0);
+	/* Names are made unique: helper, helper.2, ... helper.200. */
+	snprintf(status, sizeof status, "helper.200 | exited 0");
+	ck_assert_uint_eq(tu_count_lines(tp.out, status), 1);
+	for (i = 0, n = 0; tp.out[i] != '\0'; i++)
+		n += (tp.out[i] == '\n');
+	ck_assert_int_eq(n, 200);
+}
+END_TEST
+
+/* Start brood on a tree of processes that resist: a TERM-ignoring child, a
+ * shell with grandchildren, a double-forked setsid daemon. */
+static void
+start_resisting(char *tree_file, char *daemon_file)
+{
+	const char *argv[12];
+	int n = 0;
+
+	tu_tmpname(tree_file, 256, "tree");
+	tu_tmpname(daemon_file, 256, "daemon");
+	snprintf(cmdbuf[2], sizeof cmdbuf[2], "%s tree 3 %s; echo unreachable", tu_helper(), tree_file);
+	argv[n++] = tu_brood();
+	argv[n++] = "--stop-timeout";
+	argv[n++] = "0.5";
+	argv[n++] = "-n";
+	argv[n++] = "stubborn,daemon,shell";
+	argv[n++] = H(0, "ignore-term");
+	snprintf(cmdbuf[1], sizeof cmdbuf[1], "%s daemon %s", tu_helper(), daemon_file);
+	argv[n++] = cmdbuf[1];
+	argv[n++] = cmdbuf[2];
+	argv[n] = NULL;
+	tu_start(&tp, argv);
+	ck_assert(tu_wait_for(&tp, "stubborn | ready", 10000));
+	ck_assert(tu_wait_for(&tp, "daemon   | daemonized", 10000));
+	ck_assert(tu_wait_for(&tp, "shell    | tree ready", 10000));
+}
+
+static void
+stop_by_signal(int sig)
+{
+	char tree_file[256], daemon_file[256];
+	pid_t tree[8], daemon[2];
+	size_t i, ntree;
+
+	start_resisting(tree_file, daemon_file);
+	ntree = tu_read_pids(tree_file, tree, 8, 5000);
+	ck_assert_uint_eq(ntree, 3);
+	ck_assert_uint_eq(tu_read_pids(daemon_file, daemon, 2, 5000), 1);
+	kill(tp.pid, sig);
+	ck_assert(tu_finish(&tp, 10000));
+	ck_assert_msg(WIFEXITED(tp.status) && WEXITSTATUS(tp.status) == 128 + sig,
+	    "status %x", tp.status);
+	ck_assert_out_has("stubborn | still running after the stop timeout: sent SIGKILL");
+	for (i = 0; i < ntree; i++)
+		ck_assert_msg(!tu_pid_exists(tree[i]), "grandchild %d survived", (int)tree[i]);
+	ck_assert_msg(!tu_pid_exists(daemon[0]), "daemon %d survived", (int)daemon[0]);
+	no_survivors();
+	unlink(tree_file);
+	unlink(daemon_file);
+}
+
+START_TEST(test_sigterm_stops_all)
+{
+	stop_by_signal(SIGTERM);
+}
+END_TEST
+
+START_TEST(test_sighup_stops_all)
+{
+	stop_by_signal(SIGHUP);
+}
+END_TEST
+
+START_TEST(test_sigint_twice_kills)
+{
+	const char *argv[] = { tu_brood(), "--stop-timeout", "30", "-n", "s", H(0, "ignore-term"), NULL };
+
+	tu_start(&tp, argv);
+	ck_assert(tu_wait_for(&tp, "s | ready", 10000));
+	kill(tp.pid, SIGINT);
+	ck_assert(tu_wait_for_err(&tp, "stopping every process", 5000));
+	/* The child ignores SIGTERM and the timeout is 30 s: only the second
+	 * Ctrl-C can end this within the 5 s below. */
+	kill(tp.pid, SIGINT);
+	ck_assert(tu_finish(&tp, 5000));
+	ck_assert_int_eq(WEXITSTATUS(tp.status), 130);
+	ck_assert_out_has("s | killed by SIGKILL");
+	no_survivors();
+}
+END_TEST
+
+START_TEST(test_leftover_daemon_of_exited_child)
+{
+	char file[256], cmd[512];
+	pid_t daemon[2];
+
+	tu_tmpname(file, sizeof file, "daemon");
+	snprintf(cmd, sizeof cmd, "%s daemon %s exit", tu_helper(), file);
+	ck_assert_int_eq(run("--no-summary", "-n", "d", cmd, NULL), 0);
+	ck_assert_uint_eq(tu_read_pids(file, daemon, 2, 1000), 1);
+	ck_assert(!tu_pid_exists(daemon[0]));
+	unlink(file);
+}
+END_TEST
+
+START_TEST(test_usage_errors)
+{
+	ck_assert_int_eq(run(NULL), 2);
+	ck_assert_ptr_nonnull(strstr(tp.err, "no command given"));
+	tu_free(&tp);
+	ck_assert_int_eq(run("--stop-signal", "NOPE", "true", NULL), 2);
+	tu_free(&tp);
+	ck_assert_int_eq(run("--success", "maybe", "true", NULL), 2);
+	tu_free(&tp);
+	ck_assert_int_eq(run("-n", "a,b", "true", NULL), 2);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("headless");
+	TCase *tc = tcase_create("headless");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_lines_and_status);
+	tcase_add_test(tc, test_stderr_marked);
+	tcase_add_test(tc, test_signal_decoded);
+	tcase_add_test(tc, test_exec_failures);
+	tcase_add_test(tc, test_summary);
+	tcase_add_test(tc, test_success_modes);
+	tcase_add_test(tc, test_kill_others_on_fail);
+	tcase_add_test(tc, test_kill_others);
+	tcase_add_test(tc, test_trailing_partial_line);
+	tcase_add_test(tc, test_utf8_split);
+	tcase_add_test(tc, test_escapes_dropped);
+	tcase_add_test(tc, test_escapes_sgr_kept);
+	tcase_add_test(tc, test_only_std_fds);
+	tcase_add_test(tc, test_flood_complete);
+	tcase_add_test(tc, test_no_newline_bounded);
+	tcase_add_test(tc, test_two_hundred_children);
+	tcase_add_test(tc, test_sigterm_stops_all);
+	tcase_add_test(tc, test_sighup_stops_all);
+	tcase_add_test(tc, test_sigint_twice_kills);
+	tcase_add_test(tc, test_leftover_daemon_of_exited_child);
+	tcase_add_test(tc, test_usage_errors);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

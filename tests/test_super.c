@@ -1,0 +1,450 @@
+/*
+ * test_super.c: the supervisor driven directly, with real children: what
+ * a user would see in the process list and in /proc.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "scroll.h"
+#include "super.h"
+#include "testutil.h"
+#include "util.h"
+
+struct fixture {
+	struct loop *l;
+	struct super *s;
+	char tag[64];
+	char tagenv[96];
+	char *env[2];
+	char lines[8192];
+	size_t nended;
+};
+
+static struct fixture fx;
+
+static void
+fx_line(void *arg, struct proc *p, const struct line *l)
+{
+	size_t n = strlen(fx.lines);
+
+	snprintf(fx.lines + n, sizeof fx.lines - n, "%.*s\n", (int)l->len, l->text);
+}
+
+static void
+fx_event(void *arg, struct proc *p, const struct proc_event *ev)
+{
+	if (ev->kind == PROC_EV_ENDED)
+		fx.nended++;
+}
+
+static void
+fx_setup(void)
+{
+	struct super_hooks hooks = { fx_line, fx_event, NULL };
+	struct super_config cfg = { .scroll_lines = 100, .scroll_bytes = 1 << 20 };
+
+	memset(&fx, 0, sizeof fx);
+	fx.l = loop_create();
+	fx.s = super_create(fx.l, &cfg, &hooks);
+	tu_new_tag(fx.tag, sizeof fx.tag);
+	snprintf(fx.tagenv, sizeof fx.tagenv, "BROOD_TEST_TAG=%s", fx.tag);
+	fx.env[0] = fx.tagenv;
+}
+
+static void
+fx_teardown(void)
+{
+	char msg[512];
+	size_t left;
+
+	super_stop_all(fx.s);
+	super_sweep(fx.s, 3000);
+	super_free(fx.s);
+	loop_free(fx.l);
+	left = tu_survivors(fx.tag, msg, sizeof msg);
+	ck_assert_msg(left == 0, "survivors: %s", msg);
+}
+
+static struct proc *
+fx_add(const char *name, char *const *argv, const char *cwd, uint64_t stop_timeout_ms)
+{
+	struct proc_spec spec = { .name = name, .argv = argv, .cwd = cwd,
+	    .env = fx.env, .stop_timeout_ms = stop_timeout_ms };
+	char *cause = NULL;
+	struct proc *p = super_add(fx.s, &spec, &cause);
+
+	ck_assert_msg(p != NULL, "super_add: %s", cause);
+	return p;
+}
+
+static struct proc *
+fx_add_cmd(const char *name, const char *cmd)
+{
+	struct proc_spec spec = { .name = name, .cmd = cmd, .env = fx.env };
+	char *cause = NULL;
+	struct proc *p = super_add(fx.s, &spec, &cause);
+
+	ck_assert_msg(p != NULL, "super_add: %s", cause);
+	return p;
+}
+
+/* Run the loop until pred holds; false after timeout_ms. */
+static bool
+fx_until(bool (*pred)(struct proc *), struct proc *p, int timeout_ms)
+{
+	uint64_t deadline = util_now_ms() + (uint64_t)timeout_ms;
+
+	while (!pred(p)) {
+		if (util_now_ms() > deadline)
+			return false;
+		loop_once(fx.l, 10);
+	}
+	return true;
+}
+
+static bool
+is_over(struct proc *p)
+{
+	return proc_state(p) == PROC_EXITED || proc_state(p) == PROC_FAILED;
+}
+
+static bool
+is_running(struct proc *p)
+{
+	return proc_state(p) == PROC_RUNNING;
+}
+
+static bool
+all_over(struct proc *p)
+{
+	return super_all_ended(fx.s);
+}
+
+static bool
+has_output(struct proc *p)
+{
+	return strstr(fx.lines, "ready") != NULL;
+}
+
+static const char *
+describe(struct proc *p)
+{
+	static char buf[256];
+
+	proc_describe(p, buf, sizeof buf);
+	return buf;
+}
+
+static bool
+has_event(struct proc *p, enum proc_event_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < proc_event_count(p); i++) {
+		if (proc_event_get(p, i)->kind == kind)
+			return true;
+	}
+	return false;
+}
+
+START_TEST(test_exit_status)
+{
+	char *a[] = { (char *)tu_helper(), (char *)"exit", (char *)"3", NULL };
+	struct proc *p = fx_add("three", a, NULL, 0);
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_over, p, 5000));
+	ck_assert_str_eq(describe(p), "exited 3");
+	ck_assert(proc_failed(p));
+	ck_assert_int_eq(proc_exit_code(p), 3);
+	ck_assert(has_event(p, PROC_EV_SPAWNED));
+	ck_assert(has_event(p, PROC_EV_EXECED));
+	ck_assert(has_event(p, PROC_EV_EXITED));
+}
+END_TEST
+
+START_TEST(test_exec_missing)
+{
+	char *a[] = { (char *)"/nonexistent/brood-no-such-program", NULL };
+	struct proc *p = fx_add("missing", a, NULL, 0);
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_over, p, 5000));
+	ck_assert_int_eq(proc_state(p), PROC_FAILED);
+	ck_assert_str_eq(describe(p), "exec failed: No such file or directory");
+	ck_assert_int_eq(proc_exit_code(p), 127);
+}
+END_TEST
+
+START_TEST(test_exec_path_missing)
+{
+	char *a[] = { (char *)"brood-no-such-program-in-path", NULL };
+	struct proc *p = fx_add("missing", a, NULL, 0);
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_over, p, 5000));
+	ck_assert_str_eq(describe(p), "exec failed: No such file or directory");
+}
+END_TEST
+
+START_TEST(test_exec_not_executable)
+{
+	char file[256];
+	char *a[] = { file, NULL };
+	struct proc *p;
+	FILE *f;
+
+	tu_tmpname(file, sizeof file, "noexec");
+	f = fopen(file, "w");
+	fputs("#!/bin/sh\necho hi\n", f);
+	fclose(f);
+	chmod(file, 0644);
+	p = fx_add("noexec", a, NULL, 0);
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_over, p, 5000));
+	unlink(file);
+	/* root may execute anything with an x bit; this file has none. */
+	ck_assert_str_eq(describe(p), "exec failed: Permission denied");
+	ck_assert_int_eq(proc_exit_code(p), 126);
+}
+END_TEST
+
+START_TEST(test_bad_cwd)
+{
+	char *a[] = { (char *)tu_helper(), (char *)"exit", (char *)"0", NULL };
+	struct proc *p = fx_add("cwd", a, "/nonexistent/brood-dir", 0);
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_over, p, 5000));
+	ck_assert_str_eq(describe(p), "chdir failed: No such file or directory");
+	ck_assert(proc_failed(p));
+}
+END_TEST
+
+START_TEST(test_cwd_and_env)
+{
+	struct proc_spec spec = { .name = "env", .cmd = "pwd; echo \"tag=$BROOD_TEST_TAG\"",
+	    .cwd = "/", .env = fx.env };
+	char *cause = NULL, want[128];
+	struct proc *p = super_add(fx.s, &spec, &cause);
+
+	ck_assert_ptr_nonnull(p);
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_over, p, 5000));
+	ck_assert_str_eq(describe(p), "exited 0");
+	snprintf(want, sizeof want, "/\ntag=%s\n", fx.tag);
+	ck_assert_str_eq(fx.lines, want);
+	ck_assert_uint_eq(scroll_count(proc_scroll(p)), 2);
+}
+END_TEST
+
+START_TEST(test_terminate_escalates)
+{
+	char *a[] = { (char *)tu_helper(), (char *)"ignore-term", NULL };
+	struct proc *p = fx_add("stubborn", a, NULL, 300);
+	uint64_t t0;
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(has_output, p, 5000));
+	t0 = util_now_ms();
+	proc_terminate(p);
+	ck_assert_int_eq(proc_state(p), PROC_STOPPING);
+	ck_assert(fx_until(is_over, p, 5000));
+	ck_assert_uint_ge(util_now_ms() - t0, 290);
+	ck_assert_str_eq(describe(p), "killed by SIGKILL");
+	ck_assert(has_event(p, PROC_EV_ESCALATE));
+	ck_assert(!proc_failed(p)); /* we asked for it */
+	ck_assert(!tu_pid_exists(proc_pid(p)));
+}
+END_TEST
+
+/* The leader dies at once on SIGTERM but leaves a member of its group that
+ * ignores it: the stop is over only when that one is gone too. */
+START_TEST(test_stop_waits_for_group)
+{
+	char cmd[512], file[256];
+	struct proc *p;
+	pid_t pids[4];
+
+	tu_tmpname(file, sizeof file, "member");
+	snprintf(cmd, sizeof cmd, "%s ignore-term & echo $! > %s; exec %s sleep 100",
+	    tu_helper(), file, tu_helper());
+	p = fx_add_cmd("group", cmd);
+	super_start_all(fx.s);
+	ck_assert_uint_eq(tu_read_pids(file, pids, 4, 5000), 1);
+	ck_assert(fx_until(has_output, p, 5000));
+	proc_terminate(p);
+	ck_assert(fx_until(is_over, p, 10000));
+	ck_assert(has_event(p, PROC_EV_ESCALATE));
+	ck_assert(!tu_pid_exists(pids[0]));
+	unlink(file);
+}
+END_TEST
+
+START_TEST(test_kill)
+{
+	char *a[] = { (char *)tu_helper(), (char *)"ignore-term", NULL };
+	struct proc *p = fx_add("k", a, NULL, 60000);
+	uint64_t t0;
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(has_output, p, 5000));
+	t0 = util_now_ms();
+	proc_kill(p);
+	ck_assert(fx_until(is_over, p, 5000));
+	ck_assert_uint_lt(util_now_ms() - t0, 2000);
+	ck_assert_str_eq(describe(p), "killed by SIGKILL");
+}
+END_TEST
+
+START_TEST(test_pause_resume)
+{
+	char *a[] = { (char *)tu_helper(), (char *)"ignore-term", NULL };
+	struct proc *p = fx_add("z", a, NULL, 0);
+	uint64_t deadline;
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(has_output, p, 5000));
+	proc_pause(p);
+	ck_assert(proc_paused(p));
+	ck_assert_str_eq(describe(p), "paused");
+	deadline = util_now_ms() + 3000;
+	while (tu_pid_state(proc_pid(p)) != 'T' && util_now_ms() < deadline)
+		loop_once(fx.l, 10);
+	ck_assert_int_eq(tu_pid_state(proc_pid(p)), 'T');
+	proc_resume(p);
+	ck_assert(!proc_paused(p));
+	deadline = util_now_ms() + 3000;
+	while (tu_pid_state(proc_pid(p)) == 'T' && util_now_ms() < deadline)
+		loop_once(fx.l, 10);
+	ck_assert_int_ne(tu_pid_state(proc_pid(p)), 'T');
+	/* A paused child is continued when stopped, or SIGTERM could not act. */
+	proc_pause(p);
+	proc_kill(p);
+	ck_assert(fx_until(is_over, p, 5000));
+}
+END_TEST
+
+START_TEST(test_restart_idempotent)
+{
+	char *a[] = { (char *)tu_helper(), (char *)"sleep", (char *)"100", NULL };
+	struct proc *p = fx_add("r", a, NULL, 0);
+	pid_t first;
+	int i;
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_running, p, 5000));
+	first = proc_pid(p);
+	for (i = 0; i < 50; i++)
+		proc_restart(p);
+	ck_assert(fx_until(is_running, p, 5000));
+	ck_assert_int_ne(proc_pid(p), first);
+	ck_assert(!tu_pid_exists(first));
+	ck_assert_uint_eq(proc_restarts(p), 1);
+	/* Exactly one instance: only the new leader carries our tag. */
+	{
+		char msg[256];
+
+		ck_assert_uint_eq(tu_survivors(fx.tag, msg, sizeof msg), 1);
+	}
+}
+END_TEST
+
+START_TEST(test_signal_leader)
+{
+	char *a[] = { (char *)tu_helper(), (char *)"sleep", (char *)"100", NULL };
+	struct proc *p = fx_add("sig", a, NULL, 0);
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_running, p, 5000));
+	ck_assert_int_eq(proc_signal(p, SIGUSR1), 0);
+	ck_assert(fx_until(is_over, p, 5000));
+	ck_assert_str_eq(describe(p), "killed by SIGUSR1");
+	ck_assert(proc_failed(p));
+	ck_assert_int_eq(proc_signal(p, SIGUSR1), -1);
+}
+END_TEST
+
+START_TEST(test_daemon_in_tree)
+{
+	char file[256];
+	char *a[5] = { (char *)tu_helper(), (char *)"daemon", file, NULL, NULL };
+	struct proc *p;
+	pid_t pids[2];
+
+	tu_tmpname(file, sizeof file, "daemon");
+	p = fx_add("d", a, NULL, 0);
+	super_start_all(fx.s);
+	ck_assert_uint_eq(tu_read_pids(file, pids, 2, 5000), 1);
+	ck_assert(tu_pid_exists(pids[0]));
+	/* Re-parented to us (subreaper), in a session of its own. */
+	proc_terminate(p);
+	ck_assert(fx_until(is_over, p, 5000));
+	ck_assert(!tu_pid_exists(pids[0]));
+	unlink(file);
+}
+END_TEST
+
+START_TEST(test_two_hundred)
+{
+	char *a[] = { (char *)tu_helper(), (char *)"exit", (char *)"0", NULL };
+	size_t i;
+
+	for (i = 0; i < 200; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "p%zu", i);
+		fx_add(name, a, NULL, 0);
+	}
+	super_start_all(fx.s);
+	ck_assert(fx_until(all_over, NULL, 20000));
+	ck_assert_uint_eq(fx.nended, 200);
+	for (i = 0; i < 200; i++)
+		ck_assert_str_eq(describe(super_proc(fx.s, i)), "exited 0");
+	/* Reaped: no zombie child of ours. */
+	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+	ck_assert_int_eq(errno, ECHILD);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("super");
+	TCase *tc = tcase_create("super");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_exit_status);
+	tcase_add_test(tc, test_exec_missing);
+	tcase_add_test(tc, test_exec_path_missing);
+	tcase_add_test(tc, test_exec_not_executable);
+	tcase_add_test(tc, test_bad_cwd);
+	tcase_add_test(tc, test_cwd_and_env);
+	tcase_add_test(tc, test_terminate_escalates);
+	tcase_add_test(tc, test_stop_waits_for_group);
+	tcase_add_test(tc, test_kill);
+	tcase_add_test(tc, test_pause_resume);
+	tcase_add_test(tc, test_restart_idempotent);
+	tcase_add_test(tc, test_signal_leader);
+	tcase_add_test(tc, test_daemon_in_tree);
+	tcase_add_test(tc, test_two_hundred);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,379 @@
+/*
+ * headless.c: brood without a terminal, like foreman or concurrently.
+ *
+ * Lines are formatted into one output buffer and written in large pieces
+ * when the buffer fills and each time the loop is about to wait, so a
+ * flood costs one write per 64 KiB, not one per line. Colour, when on, is
+ * brood's own: the child's attributes were parsed by ingest and are
+ * written back as fresh SGR sequences; no byte of a child reaches stdout
+ * unparsed. Decisions (stop the others, finish) are taken in the idle
+ * callback, never inside a supervisor hook, so the supervisor is not
+ * re-entered while it is changing state.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "headless.h"
+#include "line.h"
+#include "status.h"
+#include "util.h"
+
+#define HEADLESS_BUF (64u << 10)
+
+static const char *const headless_colors[] = {
+	"\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m",
+	"\033[96m", "\033[93m", "\033[92m", "\033[95m", "\033[94m",
+};
+
+struct headless {
+	struct headless_opts o;
+	struct loop *l;
+	struct super *s;
+	char *buf;
+	size_t len;
+	char **prefix;          /* per proc, [2 * i + stream] */
+	size_t nprefix;
+	int signal;             /* the first stop signal brood was sent */
+	int signals;
+	bool output_broken;
+	bool ended_one;
+	bool failed_one;
+	bool stopping;
+	int first_code;
+	int last_code;
+	int fail_code;
+};
+
+struct headless *
+headless_create(const struct headless_opts *opts)
+{
+	struct headless *h = xcalloc(1, sizeof *h);
+
+	h->o = *opts;
+	h->buf = xmalloc(HEADLESS_BUF);
+	h->first_code = h->last_code = h->fail_code = -1;
+	return h;
+}
+
+void
+headless_free(struct headless *h)
+{
+	size_t i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < h->nprefix; i++)
+		free(h->prefix[i]);
+	free(h->prefix);
+	free(h->buf);
+	free(h);
+}
+
+static void
+headless_flush(struct headless *h)
+{
+	size_t off = 0;
+
+	while (off < h->len && !h->output_broken) {
+		ssize_t n = write(h->o.out_fd, h->buf + off, h->len - off);
+
+		if (n > 0)
+			off += (size_t)n;
+		else if (n == -1 && errno == EINTR)
+			continue;
+		else
+			h->output_broken = true; /* EPIPE: whoever read us is gone */
+	}
+	h->len = 0;
+}
+
+static void
+headless_put(struct headless *h, const char *s, size_t n)
+{
+	while (n > 0) {
+		size_t room = HEADLESS_BUF - h->len, k = n < room ? n : room;
+
+		memcpy(h->buf + h->len, s, k);
+		h->len += k;
+		s += k;
+		n -= k;
+		if (h->len == HEADLESS_BUF)
+			headless_flush(h);
+	}
+}
+
+/* Build "name   | " and "name   ! " for every process, names padded to
+ * the widest (in bytes of sanitized text: names are short). */
+static void
+headless_prefixes(struct headless *h)
+{
+	size_t n = super_count(h->s), width = 0, i;
+	char **names = xcalloc(n + 1, sizeof *names);
+
+	for (i = 0; i < n; i++) {
+		names[i] = line_sanitize(proc_name(super_proc(h->s, i)));
+		if (strlen(names[i]) > width)
+			width = strlen(names[i]);
+	}
+	h->prefix = xcalloc(2 * n + 1, sizeof *h->prefix);
+	h->nprefix = 2 * n;
+	for (i = 0; i < n; i++) {
+		const char *c = headless_colors[i % (sizeof headless_colors /
+		    sizeof headless_colors[0])];
+		int pad = (int)width;
+
+		if (h->o.color) {
+			h->prefix[2 * i] = xasprintf("%s%-*s\033[0m | ", c, pad, names[i]);
+			h->prefix[2 * i + 1] = xasprintf("%s%-*s\033[0m \033[31m!\033[0m ",
+			    c, pad, names[i]);
+		} else {
+			h->prefix[2 * i] = xasprintf("%-*s | ", pad, names[i]);
+			h->prefix[2 * i + 1] = xasprintf("%-*s ! ", pad, names[i]);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+static size_t
+headless_index(struct headless *h, struct proc *p)
+{
+	size_t i, n = super_count(h->s);
+
+	for (i = 0; i < n; i++) {
+		if (super_proc(h->s, i) == p)
+			return i;
+	}
+	return 0;
+}
+
+static void
+headless_line(void *arg, struct proc *p, const struct line *l)
+{
+	struct headless *h = arg;
+	const char *prefix;
+	uint32_t i, off = 0;
+
+	if (h->prefix == NULL)
+		headless_prefixes(h);
+	prefix = h->prefix[2 * headless_index(h, p) + (l->stream == LINE_STDERR)];
+	/* Fast path: the common uncoloured line is three copies. */
+	if (h->len + strlen(prefix) + l->len + 1 < HEADLESS_BUF &&
+	    (!h->o.color || l->nruns == 0)) {
+		size_t plen = strlen(prefix);
+
+		memcpy(h->buf + h->len, prefix, plen);
+		memcpy(h->buf + h->len + plen, l->text, l->len);
+		h->len += plen + l->len;
+		h->buf[h->len++] = '\n';
+		return;
+	}
+	headless_put(h, prefix, strlen(prefix));
+	if (!h->o.color || l->nruns == 0) {
+		headless_put(h, l->text, l->len);
+	} else {
+		char sgr[ATTR_SGR_MAX];
+
+		for (i = 0; i < l->nruns; i++) {
+			headless_put(h, l->text + off, l->runs[i].off - off);
+			off = l->runs[i].off;
+			headless_put(h, sgr, attr_sgr(&l->runs[i].attr, sgr));
+		}
+		headless_put(h, l->text + off, l->len - off);
+		headless_put(h, "\033[0m", 4);
+	}
+	headless_put(h, "\n", 1);
+}
+
+/* A line of brood's own about a process. */
+static void
+headless_say(struct headless *h, struct proc *p, const char *text)
+{
+	const char *prefix;
+
+	if (h->prefix == NULL)
+		headless_prefixes(h);
+	prefix = h->prefix[2 * headless_index(h, p)];
+	headless_put(h, prefix, strlen(prefix));
+	if (h->o.color)
+		headless_put(h, "\033[1m", 4);
+	headless_put(h, text, strlen(text));
+	if (h->o.color)
+		headless_put(h, "\033[0m", 4);
+	headless_put(h, "\n", 1);
+}
+
+static void
+headless_event(void *arg, struct proc *p, const struct proc_event *ev)
+{
+	struct headless *h = arg;
+	char buf[256];
+
+	switch (ev->kind) {
+	case PROC_EV_ESCALATE:
+		snprintf(buf, sizeof buf, "still running after the stop timeout: sent SIGKILL");
+		headless_say(h, p, buf);
+		break;
+	case PROC_EV_ENDED: {
+		bool failed = proc_failed(p);
+		int code = failed ? proc_exit_code(p) : 0;
+
+		proc_describe(p, buf, sizeof buf);
+		headless_say(h, p, buf);
+		if (h->first_code == -1)
+			h->first_code = code;
+		h->last_code = code;
+		if (failed && h->fail_code == -1)
+			h->fail_code = code;
+		h->ended_one = true;
+		h->failed_one |= failed;
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+struct super_hooks
+headless_hooks(struct headless *h)
+{
+	struct super_hooks hooks = { headless_line, headless_event, h };
+
+	return hooks;
+}
+
+static void
+headless_signal(struct loop *l, int sig, void *arg)
+{
+	struct headless *h = arg;
+
+	if (h->signals++ == 0) {
+		h->signal = sig;
+		headless_flush(h);
+		fprintf(stderr, "brood: %s: stopping every process (again to kill them)\n",
+		    status_signame(sig));
+		h->stopping = true;
+		super_stop_all(h->s);
+	} else {
+		fprintf(stderr, "brood: %s: killing every process\n", status_signame(sig));
+		super_kill_all(h->s);
+	}
+}
+
+/* Before each wait: write out, then decide whether to stop or finish. */
+static void
+headless_idle(struct loop *l, void *arg)
+{
+	struct headless *h = arg;
+
+	headless_flush(h);
+	if (!h->stopping && (h->output_broken ||
+	    (h->o.kill_others && h->ended_one) ||
+	    (h->o.kill_others_on_fail && h->failed_one))) {
+		if (h->output_broken && h->signal == 0)
+			h->signal = SIGPIPE;
+		h->stopping = true;
+		super_stop_all(h->s);
+	}
+	if (!super_all_ended(h->s))
+		return;
+	/* Every leader is gone; stop whatever they left behind, then finish. */
+	super_stop_all(h->s);
+	if (super_all_ended(h->s))
+		loop_break(l);
+}
+
+static void
+headless_human_ms(uint64_t ms, char *buf, size_t len)
+{
+	if (ms < 60000)
+		snprintf(buf, len, "%.2fs", (double)ms / 1000);
+	else if (ms < 3600000)
+		snprintf(buf, len, "%um%02us", (unsigned)(ms / 60000), (unsigned)(ms / 1000 % 60));
+	else
+		snprintf(buf, len, "%uh%02um", (unsigned)(ms / 3600000), (unsigned)(ms / 60000 % 60));
+}
+
+static void
+headless_human_kib(long kib, char *buf, size_t len)
+{
+	if (kib < 1024)
+		snprintf(buf, len, "%ldK", kib);
+	else if (kib < 10 * 1024)
+		snprintf(buf, len, "%.1fM", (double)kib / 1024);
+	else if (kib < 1024 * 1024)
+		snprintf(buf, len, "%ldM", kib / 1024);
+	else
+		snprintf(buf, len, "%.1fG", (double)kib / (1024 * 1024));
+}
+
+static void
+headless_summary(struct headless *h)
+{
+	size_t n = super_count(h->s), i, width = 4;
+	char wall[32], cpu[32], rss[32], status[256], *name;
+
+	for (i = 0; i < n; i++) {
+		name = line_sanitize(proc_name(super_proc(h->s, i)));
+		if (strlen(name) > width)
+			width = strlen(name);
+		free(name);
+	}
+	fprintf(stderr, "%-*s %8s %8s %8s %8s  %s\n", (int)width, "name", "pid",
+	    "wall", "cpu", "peak rss", "status");
+	for (i = 0; i < n; i++) {
+		struct proc *p = super_proc(h->s, i);
+		const struct rusage *ru = proc_rusage(p);
+		uint64_t end = proc_ended_ms(p) != 0 ? proc_ended_ms(p) : util_now_ms();
+		uint64_t cpu_ms = (uint64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000 +
+		    (uint64_t)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1000;
+
+		headless_human_ms(proc_started_ms(p) != 0 ? end - proc_started_ms(p) : 0,
+		    wall, sizeof wall);
+		headless_human_ms(cpu_ms, cpu, sizeof cpu);
+		headless_human_kib(ru->ru_maxrss, rss, sizeof rss);
+		proc_describe(p, status, sizeof status);
+		name = line_sanitize(proc_name(p));
+		fprintf(stderr, "%-*s %8d %8s %8s %8s  %s%s\n", (int)width, name,
+		    (int)proc_pid(p), wall, cpu, rss, status,
+		    proc_stop_requested(p) ? " (stopped by brood)" : "");
+		free(name);
+	}
+}
+
+int
+headless_run(struct headless *h, struct loop *l, struct super *s)
+{
+	h->l = l;
+	h->s = s;
+	if (h->prefix == NULL)
+		headless_prefixes(h);
+	loop_add_signal(l, SIGINT, headless_signal, h);
+	loop_add_signal(l, SIGTERM, headless_signal, h);
+	loop_add_signal(l, SIGHUP, headless_signal, h);
+	loop_set_idle(l, headless_idle, h);
+	super_start_all(s);
+	loop_run(l);
+	loop_set_idle(l, NULL, NULL);
+	super_sweep(s, 2000);
+	headless_flush(h);
+	if (h->o.summary)
+		headless_summary(h);
+	if (h->signal != 0)
+		return 128 + h->signal;
+	switch (h->o.success) {
+	case HEADLESS_SUCCESS_FIRST:
+		return h->first_code < 0 ? 0 : h->first_code;
+	case HEADLESS_SUCCESS_LAST:
+		return h->last_code < 0 ? 0 : h->last_code;
+	default:
+		return h->fail_code < 0 ? 0 : h->fail_code;
+	}
+}
