@@ -143,8 +143,8 @@ main(int argc, char **argv)
 	struct proc_spec *specs;
 	char **names;
 	size_t nspecs, i;
-	struct headless *h;
-	struct loop *l;
+	struct headless *h = NULL;
+	struct loop *l = NULL;
 
 	main_locale();
 	while ((opt = getopt_long(argc, argv, "+n:hV", longopts, NULL)) != -1) {
@@ -254,7 +254,8 @@ main(int argc, char **argv)
 		}
 		if (p != NULL && *p != '\0') {
 			fprintf(stderr, "brood: more names than commands in --names\n");
-			return 2;
+			status = 2;
+			goto out;
 		}
 		main_unique_names(names, nspecs);
 	}
@@ -286,15 +287,18 @@ main(int argc, char **argv)
 		if (super_add(main_super, &specs[i], &cause) == NULL) {
 			fprintf(stderr, "brood: %s\n", cause);
 			free(cause);
-			return 2;
+			status = 2;
+			goto out;
 		}
 	}
 	status = headless_run(h, l, main_super);
 
+out:
 	super_free(main_super);
 	main_super = NULL;
 	headless_free(h);
-	loop_free(l);
+	if (l != NULL)
+		loop_free(l);
 	for (i = 0; i < nspecs; i++)
 		free(names[i]);
 	free(names);

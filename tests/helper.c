@@ -186,6 +186,7 @@ main(int argc, char **argv)
 			write_all(1, buf, n);
 			done += n;
 		}
+		free(buf);
 		return 0;
 	}
 	if (strcmp(mode, "blob") == 0 && argc > 2) {

@@ -83,12 +83,16 @@ tu_start(struct tu_proc *t, const char *const *argv)
 	fcntl(t->err_fd, F_SETFL, O_NONBLOCK);
 	t->out = xcalloc(1, 1);
 	t->err = xcalloc(1, 1);
+	t->out_cap = t->err_cap = 1;
 }
 
 static void
-tu_append(char **buf, size_t *len, const char *data, size_t n)
+tu_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
 {
-	*buf = xrealloc(*buf, *len + n + 1);
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		*buf = xrealloc(*buf, *cap);
+	}
 	memcpy(*buf + *len, data, n);
 	*len += n;
 	(*buf)[*len] = '\0';
@@ -113,9 +117,9 @@ tu_pump(struct tu_proc *t, int wait_ms)
 			continue;
 		while ((n = read(*fd, buf, sizeof buf)) > 0) {
 			if (i == 0)
-				tu_append(&t->out, &t->out_len, buf, (size_t)n);
+				tu_append(&t->out, &t->out_len, &t->out_cap, buf, (size_t)n);
 			else
-				tu_append(&t->err, &t->err_len, buf, (size_t)n);
+				tu_append(&t->err, &t->err_len, &t->err_cap, buf, (size_t)n);
 		}
 		if (n == 0 || (n == -1 && errno != EAGAIN)) {
 			close(*fd);
@@ -189,12 +193,16 @@ tu_finish(struct tu_proc *t, int timeout_ms)
 void
 tu_free(struct tu_proc *t)
 {
+	if (t->out == NULL)
+		return; /* never started, or already freed */
 	if (t->out_fd != -1)
 		close(t->out_fd);
 	if (t->err_fd != -1)
 		close(t->err_fd);
 	free(t->out);
 	free(t->err);
+	t->out = t->err = NULL;
+	t->out_fd = t->err_fd = -1;
 }
 
 bool

@@ -13,8 +13,10 @@ struct tu_proc {
 	int err_fd;
 	char *out;
 	size_t out_len;
+	size_t out_cap;
 	char *err;
 	size_t err_len;
+	size_t err_cap;
 	int status;          /* wait status once exited */
 	bool exited;
 	struct rusage ru;
@@ -41,6 +43,7 @@ bool tu_wait_for_err(struct tu_proc *t, const char *needle, int timeout_ms);
 /* Read everything until it exits; false (and SIGKILL) after timeout_ms. */
 bool tu_finish(struct tu_proc *t, int timeout_ms);
 
+/* Release what tu_start took; harmless on a zeroed or freed struct. */
 void tu_free(struct tu_proc *t);
 
 /* Processes alive or zombie whose environment holds tag; their pids go to
