@@ -174,7 +174,9 @@ super_poll(struct loop *l, void *arg)
 
 		if (p->state != PROC_STOPPING)
 			continue;
-		if (p->reaped && proc_tree_count(p) == 0)
+		/* The group check also covers a system without /proc. */
+		if (p->reaped && proc_tree_count(p) == 0 &&
+		    (p->tree_gone || kill(-p->pid, 0) == -1))
 			proc_stop_done(p);
 		else
 			again = true;

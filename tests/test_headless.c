@@ -222,6 +222,38 @@ START_TEST(test_flood_complete)
 }
 END_TEST
 
+START_TEST(test_long_line_split_marked)
+{
+	char cmd[256];
+	const char *p;
+	size_t n = 0;
+
+	/* 40,000 bytes with no newline: split at the 16 KiB cap, each split
+	 * part marked with an ellipsis, nothing lost. */
+	snprintf(cmd, sizeof cmd, "%s blob 40000", tu_helper());
+	ck_assert_int_eq(run("--no-summary", "-n", "b", cmd, NULL), 0);
+	for (p = tp.out; (p = strstr(p, "\xe2\x80\xa6\n")) != NULL; p++)
+		n++;
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "b | exited 0"), 1);
+}
+END_TEST
+
+START_TEST(test_stop_signal_option)
+{
+	const char *argv[] = { tu_brood(), "--stop-signal", "INT", "-n", "s",
+	    "trap 'echo got-int; exit 0' INT; echo ready; while :; do sleep 0.1; done", NULL };
+
+	tu_start(&tp, argv);
+	ck_assert(tu_wait_for(&tp, "s | ready", 10000));
+	kill(tp.pid, SIGTERM);
+	ck_assert(tu_finish(&tp, 10000));
+	ck_assert_int_eq(WEXITSTATUS(tp.status), 143);
+	ck_assert_out_has("s | got-int");
+	no_survivors();
+}
+END_TEST
+
 START_TEST(test_no_newline_bounded)
 {
 	size_t as = 0, i;
@@ -393,6 +425,8 @@ main(void)
 	tcase_add_test(tc, test_only_std_fds);
 	tcase_add_test(tc, test_flood_complete);
 	tcase_add_test(tc, test_no_newline_bounded);
+	tcase_add_test(tc, test_long_line_split_marked);
+	tcase_add_test(tc, test_stop_signal_option);
 	tcase_add_test(tc, test_two_hundred_children);
 	tcase_add_test(tc, test_sigterm_stops_all);
 	tcase_add_test(tc, test_sighup_stops_all);

@@ -26,6 +26,7 @@
 #include "util.h"
 
 #define HEADLESS_BUF (64u << 10)
+#define HEADLESS_SPLIT_MARK "\xe2\x80\xa6" /* U+2026, "…" */
 
 static const char *const headless_colors[] = {
 	"\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m",
@@ -166,7 +167,7 @@ headless_line(void *arg, struct proc *p, const struct line *l)
 	prefix = h->prefix[2 * headless_index(h, p) + (l->stream == LINE_STDERR)];
 	/* Fast path: the common uncoloured line is three copies. */
 	if (h->len + strlen(prefix) + l->len + 1 < HEADLESS_BUF &&
-	    (!h->o.color || l->nruns == 0)) {
+	    (!h->o.color || l->nruns == 0) && !(l->flags & LINE_SPLIT)) {
 		size_t plen = strlen(prefix);
 
 		memcpy(h->buf + h->len, prefix, plen);
@@ -189,6 +190,9 @@ headless_line(void *arg, struct proc *p, const struct line *l)
 		headless_put(h, l->text + off, l->len - off);
 		headless_put(h, "\033[0m", 4);
 	}
+	/* Over the length cap: the line goes on in the next one. */
+	if (l->flags & LINE_SPLIT)
+		headless_put(h, HEADLESS_SPLIT_MARK, sizeof HEADLESS_SPLIT_MARK - 1);
 	headless_put(h, "\n", 1);
 }
 
