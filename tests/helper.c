@@ -16,9 +16,12 @@
  *   helper blob BYTES        write BYTES of 'a' with no newline
  *   helper sleep SECS        sleep
  *   helper echo TEXT...      print each TEXT on its own line (stderr if it starts with '!')
+ *   helper drain             read stdin to EOF in 256 KiB reads, its pipe raised
+ *                            to 1 MiB as brood does (a fair baseline)
  *   helper measure CMD...    run CMD; print "wall_ms=N maxrss_kib=N cpu_ms=N status=N"
  *                            on stderr (for the benchmarks)
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <dirent.h>
 #include <signal.h>
@@ -218,6 +221,14 @@ main(int argc, char **argv)
 			else
 				printf("%s\n", argv[i]);
 		}
+		return 0;
+	}
+	if (strcmp(mode, "drain") == 0) {
+		static char buf[256 << 10];
+
+		fcntl(0, F_SETPIPE_SZ, 1 << 20);
+		while (read(0, buf, sizeof buf) > 0)
+			;
 		return 0;
 	}
 	if (strcmp(mode, "measure") == 0 && argc > 2) {
