@@ -87,6 +87,10 @@ struct super *super_create(struct loop *l, const struct super_config *cfg,
 /* Add a process (not started). NULL with *cause set if the spec is unusable. */
 struct proc *super_add(struct super *s, const struct proc_spec *spec, char **cause);
 
+/* Remove a process that is over (exited, failed, never started) and free
+ * it; -1 with EBUSY if it or something it left behind still runs. */
+int super_remove(struct super *s, struct proc *p);
+
 size_t super_count(const struct super *s);
 struct proc *super_proc(const struct super *s, size_t i);
 
@@ -147,6 +151,9 @@ bool proc_stop_requested(const struct proc *p); /* the last ending was asked for
 unsigned proc_restarts(const struct proc *p);
 uint64_t proc_started_ms(const struct proc *p);
 uint64_t proc_ended_ms(const struct proc *p);
+/* When a stopping process will be sent SIGKILL (util_now_ms clock); 0 if
+ * no escalation is pending. */
+uint64_t proc_kill_deadline_ms(const struct proc *p);
 const struct rusage *proc_rusage(const struct proc *p); /* of the leader and what it reaped */
 struct scroll *proc_scroll(const struct proc *p);
 

@@ -133,9 +133,9 @@ proc_env_same_name(const char *e, const char *set)
 /* brood's environment, with spec's additions and the marker that ties every
  * descendant to this proc (ptree.c). */
 static char **
-proc_build_env(const struct proc_spec *spec, pid_t self, size_t index)
+proc_build_env(const struct proc_spec *spec, pid_t self, unsigned serial)
 {
-	char **envp, *marker = xasprintf(SUPER_MARKER "=%d.%zu", (int)self, index);
+	char **envp, *marker = xasprintf(SUPER_MARKER "=%d.%u", (int)self, serial);
 	size_t n = 0, cap = 16, i, j;
 
 	envp = xcalloc(cap, sizeof *envp);
@@ -163,7 +163,7 @@ proc_build_env(const struct proc_spec *spec, pid_t self, size_t index)
 }
 
 struct proc *
-proc_create(struct super *s, const struct proc_spec *spec, size_t index,
+proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
     char **cause)
 {
 	struct proc *p;
@@ -180,7 +180,7 @@ proc_create(struct super *s, const struct proc_spec *spec, size_t index,
 	}
 	p = xcalloc(1, sizeof *p);
 	p->s = s;
-	p->index = index;
+	p->serial = serial;
 	p->name = xstrdup(spec->name);
 	if (spec->cmd != NULL) {
 		p->command = xstrdup(spec->cmd);
@@ -203,7 +203,7 @@ proc_create(struct super *s, const struct proc_spec *spec, size_t index,
 			strcat(p->command, p->argv[i]);
 		}
 	}
-	p->envp = proc_build_env(spec, s->self, index);
+	p->envp = proc_build_env(spec, s->self, serial);
 	p->cwd = spec->cwd != NULL ? xstrdup(spec->cwd) : NULL;
 	p->stop_signal = spec->stop_signal > 0 ? spec->stop_signal : SIGTERM;
 	p->stop_timeout_ms = spec->stop_timeout_ms > 0 ? spec->stop_timeout_ms : 5000;
@@ -457,6 +457,7 @@ proc_kill_timeout(struct loop *l, void *arg)
 	struct proc *p = arg;
 
 	p->kill_timer = NULL;
+	p->kill_deadline_ms = 0;
 	if (p->state != PROC_STOPPING)
 		return;
 	super_tree_update(p->s);
@@ -524,9 +525,12 @@ proc_begin_stop(struct proc *p, int sig)
 	if (sig == SIGKILL) {
 		loop_timer_cancel(s->loop, p->kill_timer);
 		p->kill_timer = NULL;
-	} else if (p->kill_timer == NULL)
-		p->kill_timer = loop_timer_add(s->loop, util_now_ms() + p->stop_timeout_ms,
+		p->kill_deadline_ms = 0;
+	} else if (p->kill_timer == NULL) {
+		p->kill_deadline_ms = util_now_ms() + p->stop_timeout_ms;
+		p->kill_timer = loop_timer_add(s->loop, p->kill_deadline_ms,
 		    proc_kill_timeout, p);
+	}
 	super_poll_arm(s);
 }
 
@@ -691,6 +695,7 @@ proc_end(struct proc *p)
 	loop_timer_cancel(l, p->kill_timer);
 	loop_timer_cancel(l, p->grace_timer);
 	p->kill_timer = p->grace_timer = NULL;
+	p->kill_deadline_ms = 0;
 	proc_close_status(p);
 	p->state = p->start_failed ? PROC_FAILED : PROC_EXITED;
 	if (report) {
@@ -765,6 +770,12 @@ uint64_t
 proc_ended_ms(const struct proc *p)
 {
 	return p->ended_ms;
+}
+
+uint64_t
+proc_kill_deadline_ms(const struct proc *p)
+{
+	return p->kill_deadline_ms;
 }
 
 const struct rusage *

@@ -15,7 +15,8 @@
 
 struct proc {
 	struct super *s;
-	size_t index;
+	size_t index;             /* position in s->procs; changes on removal */
+	unsigned serial;          /* never reused: the environment marker */
 	char *name;
 	char *command;            /* as shown */
 	char **argv;
@@ -49,6 +50,7 @@ struct proc {
 	unsigned restarts;
 
 	struct loop_timer *kill_timer;
+	uint64_t kill_deadline_ms;  /* when kill_timer fires; 0 without one */
 	struct loop_timer *grace_timer;
 
 	struct proc_event events[PROC_EVENTS_MAX];
@@ -70,6 +72,7 @@ struct super {
 	size_t owner_cap;
 	bool tree_fresh;          /* snapshot reusable within one command */
 	struct loop_timer *poll_timer;
+	unsigned next_serial;
 };
 
 /* Take a /proc snapshot and attribute every process to its proc (unless a
@@ -98,10 +101,10 @@ void proc_leader_stopped(struct proc *p, int wstatus);
 /* A stopping proc whose tree is empty: drain, close, end. */
 void proc_stop_done(struct proc *p);
 
-/* A new proc for spec at index (not started); NULL with *cause if the spec
- * is unusable. */
+/* A new proc for spec with a fresh serial (not started); NULL with *cause
+ * if the spec is unusable. */
 struct proc *proc_create(struct super *s, const struct proc_spec *spec,
-    size_t index, char **cause);
+    unsigned serial, char **cause);
 
 void proc_free(struct proc *p);
 

@@ -137,7 +137,7 @@ super_owner(void *arg, const struct ptree_entry *e)
 	if (!ptree_environ_get(e->pid, SUPER_MARKER, value, sizeof value))
 		return -1;
 	for (i = 0; i < s->nprocs; i++) {
-		snprintf(want, sizeof want, "%d.%zu", (int)s->self, i);
+		snprintf(want, sizeof want, "%d.%u", (int)s->self, s->procs[i]->serial);
 		if (strcmp(value, want) == 0)
 			return (int)i;
 	}
@@ -343,11 +343,43 @@ super_free(struct super *s)
 struct proc *
 super_add(struct super *s, const struct proc_spec *spec, char **cause)
 {
-	struct proc *p = proc_create(s, spec, s->nprocs, cause);
+	struct proc *p = proc_create(s, spec, s->next_serial, cause);
 
 	if (p == NULL)
 		return NULL;
+	s->next_serial++;
+	p->index = s->nprocs;
 	s->procs = xreallocarray(s->procs, s->nprocs + 1, sizeof *s->procs);
 	s->procs[s->nprocs++] = p;
 	return p;
+}
+
+int
+super_remove(struct super *s, struct proc *p)
+{
+	size_t i;
+
+	switch (p->state) {
+	case PROC_NEW:
+	case PROC_EXITED:
+	case PROC_FAILED:
+		break;
+	default:
+		errno = EBUSY;
+		return -1;
+	}
+	/* Something of it may still hold its pipes (a daemon): stop that first. */
+	if (p->out_fd != -1 || p->err_fd != -1) {
+		errno = EBUSY;
+		return -1;
+	}
+	for (i = p->index + 1; i < s->nprocs; i++) {
+		s->procs[i - 1] = s->procs[i];
+		s->procs[i - 1]->index = i - 1;
+	}
+	s->nprocs--;
+	/* Owner indices of the last snapshot are stale now. */
+	s->tree.n = 0;
+	proc_free(p);
+	return 0;
 }

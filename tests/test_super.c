@@ -395,6 +395,33 @@ START_TEST(test_daemon_in_tree)
 }
 END_TEST
 
+/* Removing a process shifts the others; their daemons must still be found. */
+START_TEST(test_remove)
+{
+	char file[256];
+	char *quick[] = { (char *)tu_helper(), (char *)"exit", (char *)"0", NULL };
+	char *d[] = { (char *)tu_helper(), (char *)"daemon", file, NULL };
+	struct proc *p0, *p1;
+	pid_t pids[2];
+
+	tu_tmpname(file, sizeof file, "daemon");
+	p0 = fx_add("quick", quick, NULL, 0);
+	p1 = fx_add("d", d, NULL, 0);
+	super_start_all(fx.s);
+	ck_assert_int_eq(super_remove(fx.s, p1), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert(fx_until(is_over, p0, 5000));
+	ck_assert_int_eq(super_remove(fx.s, p0), 0);
+	ck_assert_uint_eq(super_count(fx.s), 1);
+	ck_assert_ptr_eq(super_proc(fx.s, 0), p1);
+	ck_assert_uint_eq(tu_read_pids(file, pids, 2, 5000), 1);
+	proc_terminate(p1);
+	ck_assert(fx_until(is_over, p1, 5000));
+	ck_assert(!tu_pid_exists(pids[0]));
+	unlink(file);
+}
+END_TEST
+
 START_TEST(test_two_hundred)
 {
 	char *a[] = { (char *)tu_helper(), (char *)"exit", (char *)"0", NULL };
@@ -440,6 +467,7 @@ main(void)
 	tcase_add_test(tc, test_restart_idempotent);
 	tcase_add_test(tc, test_signal_leader);
 	tcase_add_test(tc, test_daemon_in_tree);
+	tcase_add_test(tc, test_remove);
 	tcase_add_test(tc, test_two_hundred);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
