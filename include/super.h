@@ -59,7 +59,7 @@ struct proc_event {
 };
 
 struct proc_spec {
-	const char *name;
+	const char *name;         /* NULL: the program's name; made unique (".2") */
 	const char *cmd;          /* a shell command line, or NULL with argv */
 	char *const *argv;        /* run as is, argv[0] searched in PATH */
 	const char *cwd;          /* NULL: brood's own */
@@ -84,7 +84,8 @@ struct super_config {
 struct super *super_create(struct loop *l, const struct super_config *cfg,
     const struct super_hooks *hooks);
 
-/* Add a process (not started). NULL with *cause set if the spec is unusable. */
+/* Add a process (not started), copying spec. NULL with *cause set if the
+ * spec is unusable (an empty command). */
 struct proc *super_add(struct super *s, const struct proc_spec *spec, char **cause);
 
 /* Remove a process that is over (exited, failed, never started) and free

@@ -64,45 +64,6 @@ main_usage(int status)
 	exit(status);
 }
 
-/* A default name: the program's base name, "sh" for shell syntax. */
-static char *
-main_default_name(const char *cmd)
-{
-	const char *p = cmd + strspn(cmd, " \t"), *end, *slash;
-
-	end = p + strcspn(p, " \t;|&<>()$`'\"\\");
-	for (slash = p; slash < end; slash++) {
-		if (*slash == '/')
-			p = slash + 1;
-	}
-	if (end == p)
-		return xstrdup("cmd");
-	return xstrndup(p, (size_t)(end - p));
-}
-
-/* Make names unique: "web", "web.2", "web.3", ... */
-static void
-main_unique_names(char **names, size_t n)
-{
-	size_t i, j;
-
-	for (i = 1; i < n; i++) {
-		char *base = names[i];
-		unsigned k = 2;
-
-		for (j = 0; j < i; j++) {
-			if (strcmp(names[i], names[j]) == 0) {
-				if (names[i] != base)
-					free(names[i]);
-				names[i] = xasprintf("%s.%u", base, k++);
-				j = (size_t)-1; /* check the new name against all again */
-			}
-		}
-		if (names[i] != base)
-			free(base);
-	}
-}
-
 /* wcwidth and the parser need a UTF-8 LC_CTYPE; children keep brood's. */
 static void
 main_locale(void)
@@ -247,17 +208,15 @@ main(int argc, char **argv)
 			if (p != NULL && *p != '\0') {
 				size_t len = strcspn(p, ",");
 
-				names[i] = len > 0 ? xstrndup(p, len) : main_default_name(specs[i].cmd);
+				names[i] = len > 0 ? xstrndup(p, len) : NULL;
 				p += len + (p[len] == ',');
-			} else
-				names[i] = main_default_name(specs[i].cmd);
+			}
 		}
 		if (p != NULL && *p != '\0') {
 			fprintf(stderr, "brood: more names than commands in --names\n");
 			status = 2;
 			goto out;
 		}
-		main_unique_names(names, nspecs);
 	}
 	for (i = 0; i < nspecs; i++) {
 		specs[i].name = names[i];

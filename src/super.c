@@ -340,11 +340,58 @@ super_free(struct super *s)
 	free(s);
 }
 
+/* A name from the command: the program's base name ("python3"), or the
+ * first word of shell syntax. */
+static char *
+super_derive_name(const struct proc_spec *spec)
+{
+	const char *cmd = spec->cmd != NULL ? spec->cmd :
+	    (spec->argv != NULL && spec->argv[0] != NULL) ? spec->argv[0] : "";
+	const char *p = cmd + strspn(cmd, " \t"), *end, *c;
+
+	end = p + strcspn(p, spec->cmd != NULL ? " \t;|&<>()$`'\"\\" : "");
+	for (c = p; c < end; c++) {
+		if (*c == '/' && c + 1 < end)
+			p = c + 1;
+	}
+	if (end == p)
+		return xstrdup("cmd");
+	return xstrndup(p, (size_t)(end - p));
+}
+
+static bool
+super_name_taken(const struct super *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nprocs; i++) {
+		if (strcmp(s->procs[i]->name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 struct proc *
 super_add(struct super *s, const struct proc_spec *spec, char **cause)
 {
-	struct proc *p = proc_create(s, spec, s->next_serial, cause);
+	struct proc_spec named = *spec;
+	char *base, *name;
+	unsigned k = 2;
+	struct proc *p;
 
+	/* Names identify processes on screen and in commands: derive a
+	 * missing one, and make each unique ("web", "web.2", ...). */
+	base = (spec->name != NULL && *spec->name != '\0') ? xstrdup(spec->name) :
+	    super_derive_name(spec);
+	name = xstrdup(base);
+	while (super_name_taken(s, name)) {
+		free(name);
+		name = xasprintf("%s.%u", base, k++);
+	}
+	named.name = name;
+	p = proc_create(s, &named, s->next_serial, cause);
+	free(base);
+	free(name);
 	if (p == NULL)
 		return NULL;
 	s->next_serial++;

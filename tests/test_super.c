@@ -112,6 +112,21 @@ fx_until(bool (*pred)(struct proc *), struct proc *p, int timeout_ms)
 	return true;
 }
 
+/* Run the loop until pid is gone: an adopted process that was killed is a
+ * zombie until our SIGCHLD reaps it. */
+static bool
+fx_until_gone(pid_t pid, int timeout_ms)
+{
+	uint64_t deadline = util_now_ms() + (uint64_t)timeout_ms;
+
+	while (tu_pid_exists(pid)) {
+		if (util_now_ms() > deadline)
+			return false;
+		loop_once(fx.l, 10);
+	}
+	return true;
+}
+
 static bool
 is_over(struct proc *p)
 {
@@ -390,7 +405,7 @@ START_TEST(test_daemon_in_tree)
 	/* Re-parented to us (subreaper), in a session of its own. */
 	proc_terminate(p);
 	ck_assert(fx_until(is_over, p, 5000));
-	ck_assert(!tu_pid_exists(pids[0]));
+	ck_assert(fx_until_gone(pids[0], 2000));
 	unlink(file);
 }
 END_TEST
@@ -417,7 +432,7 @@ START_TEST(test_remove)
 	ck_assert_uint_eq(tu_read_pids(file, pids, 2, 5000), 1);
 	proc_terminate(p1);
 	ck_assert(fx_until(is_over, p1, 5000));
-	ck_assert(!tu_pid_exists(pids[0]));
+	ck_assert(fx_until_gone(pids[0], 2000));
 	unlink(file);
 }
 END_TEST
