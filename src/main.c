@@ -20,6 +20,7 @@
 #include "loop.h"
 #include "scroll.h"
 #include "status.h"
+#include "tui.h"
 #include "super.h"
 #include "util.h"
 
@@ -28,6 +29,7 @@ static struct super *main_super;
 static void
 main_fatal_hook(void)
 {
+	tui_emergency();
 	super_emergency(main_super);
 }
 
@@ -44,8 +46,11 @@ main_usage(int status)
 "A CMD with shell syntax runs under /bin/sh -c; a plain one runs directly.\n"
 "\n"
 "  -n, --names A,B,...       names for the commands (default: the program names)\n"
-"      --headless            print lines as 'name | text' (stderr lines: 'name ! text');\n"
-"                            the default when stdout is not a terminal\n"
+"      --headless            no dashboard: print lines as 'name | text' (stderr\n"
+"                            lines: 'name ! text'); the default when stdout is\n"
+"                            not a terminal\n"
+"      --theme NAME|FILE     the dashboard's colours: default, light, mono,\n"
+"                            high-contrast, or a theme file\n"
 "      --color WHEN          auto, always or never (auto: on a terminal, unless NO_COLOR)\n"
 "      --success WHICH       all (default): exit 0 only if every command succeeded;\n"
 "                            first or last: the status of the first or last to end\n"
@@ -76,12 +81,13 @@ main_locale(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_HEADLESS = 256, OPT_COLOR, OPT_SUCCESS, OPT_KILL_OTHERS,
+	enum { OPT_HEADLESS = 256, OPT_THEME, OPT_COLOR, OPT_SUCCESS, OPT_KILL_OTHERS,
 	    OPT_KILL_OTHERS_ON_FAIL, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT,
 	    OPT_NO_SUMMARY, OPT_DEMO };
 	static const struct option longopts[] = {
 		{ "names", required_argument, NULL, 'n' },
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
+		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "colour", required_argument, NULL, OPT_COLOR },
 		{ "success", required_argument, NULL, OPT_SUCCESS },
@@ -100,7 +106,9 @@ main(int argc, char **argv)
 	const char *names_arg = NULL, *color = "auto";
 	int stop_signal = SIGTERM, opt, status;
 	uint64_t stop_timeout_ms = 5000;
-	bool demo = false;
+	bool demo = false, headless = false;
+	const char *theme = NULL;
+	struct tui *tui = NULL;
 	struct proc_spec *specs;
 	char **names;
 	size_t nspecs, i;
@@ -114,7 +122,11 @@ main(int argc, char **argv)
 			names_arg = optarg;
 			break;
 		case OPT_HEADLESS:
-			break; /* the dashboard is not built yet: always headless */
+			headless = true;
+			break;
+		case OPT_THEME:
+			theme = optarg;
+			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "always") != 0 &&
 			    strcmp(optarg, "never") != 0) {
@@ -231,11 +243,38 @@ main(int argc, char **argv)
 	/* A closed stdout is noticed as EPIPE and handled: stop and exit. */
 	signal(SIGPIPE, SIG_IGN);
 
-	l = loop_create();
-	h = headless_create(&hopts);
-	{
-		struct super_hooks hooks = headless_hooks(h);
+	/* The dashboard when stdout is a terminal; the terminal is checked and
+	 * taken before any child starts. */
+	if (!headless && isatty(STDOUT_FILENO)) {
+		const char *env_dir = getenv("BROOD_THEMES");
+		const char *dirs[] = { env_dir != NULL ? env_dir : THEMEDIR, THEMEDIR,
+		    SRCTHEMEDIR, NULL };
+		struct tui_opts topts = { .color = strcmp(color, "never") != 0 &&
+		    (strcmp(color, "always") == 0 || getenv("NO_COLOR") == NULL),
+		    .theme = theme, .theme_dirs = dirs };
+		char *cause = NULL;
 
+		tui = tui_create(&topts, &cause);
+		if (tui == NULL) {
+			fprintf(stderr, "brood: %s\n", cause);
+			free(cause);
+			status = 2;
+			goto out;
+		}
+	}
+
+	l = loop_create();
+	if (tui != NULL) {
+		struct super_hooks hooks = tui_hooks(tui);
+
+		cfg.scroll_lines = SCROLL_LINES_DEFAULT;
+		cfg.scroll_bytes = SCROLL_BYTES_DEFAULT;
+		main_super = super_create(l, &cfg, &hooks);
+	} else {
+		struct super_hooks hooks;
+
+		h = headless_create(&hopts);
+		hooks = headless_hooks(h);
 		cfg.scroll_lines = 0; /* nothing scrolls back without a screen */
 		main_super = super_create(l, &cfg, &hooks);
 	}
@@ -250,10 +289,14 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	status = headless_run(h, l, main_super);
+	if (tui != NULL)
+		status = tui_run(tui, l, main_super);
+	else
+		status = headless_run(h, l, main_super);
 
 out:
 	super_free(main_super);
+	tui_free(tui);
 	main_super = NULL;
 	headless_free(h);
 	if (l != NULL)

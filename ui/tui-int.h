@@ -1,0 +1,146 @@
+/*
+ * tui-int.h: the dashboard's state, shared by the files of ui/ that draw
+ * it (draw.c), paint it (paint.c) and drive it (tui.c).
+ */
+#ifndef BROOD_TUI_INT_H
+#define BROOD_TUI_INT_H
+
+#include <curses.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <termios.h>
+#include <wchar.h>
+
+#include "line.h"
+#include "loop.h"
+#include "super.h"
+#include "theme.h"
+#include "tui.h"
+
+#define TUI_FRAME_MS 16           /* at most about 60 frames a second */
+#define TUI_MERGED_MAX 10000      /* lines the merged view remembers */
+#define TUI_PROMPT_MAX 1024
+
+enum tui_layout { TUI_SINGLE, TUI_TILED, TUI_MERGED, TUI_LAYOUT_COUNT };
+enum tui_focus { TUI_FOCUS_LIST, TUI_FOCUS_OUTPUT };
+enum tui_filter { TUI_BOTH, TUI_STDOUT, TUI_STDERR };
+enum tui_prompt { TUI_PROMPT_NONE, TUI_PROMPT_SEARCH, TUI_PROMPT_ADD,
+	TUI_PROMPT_QUIT, TUI_PROMPT_SIGNAL };
+
+/* What the user sees of one process's output: where it is scrolled to. */
+struct tui_view {
+	struct proc *p;
+	uint32_t uid;             /* never reused, unlike a freed proc's address */
+	bool follow;              /* stick to the newest line */
+	uint64_t bottom_seq;      /* the line at the bottom when not following */
+};
+
+struct tui_merged {
+	uint32_t uid;
+	uint64_t seq;
+};
+
+/* Colour pairs are made on demand for each (fg, bg) the screen needs. */
+struct paint {
+	int ncolors;              /* 0 (no colour), 8, 16, 88, 256 */
+	int pair_limit;
+	int next_pair;
+	struct paint_slot {
+		uint32_t fg, bg;
+		int pair;
+	} *slots;                 /* open addressing, PAINT_SLOTS */
+};
+
+struct tui_cell {
+	wchar_t wc[CCHARW_MAX];   /* a base character and its combining marks */
+	uint8_t nwc;
+	uint8_t width;            /* 1 or 2 columns */
+	attr_t attr;
+	int pair;
+};
+
+struct tui {
+	struct tui_opts opts;
+	struct loop *l;
+	struct super *s;
+	SCREEN *screen;
+	struct theme theme;
+	struct paint paint;
+	bool utf8;
+	bool term_dead;           /* SIGHUP or EIO: never draw again */
+
+	struct tui_view *views;
+	size_t nviews;
+	uint32_t next_uid;
+	size_t sel;
+	size_t list_top;          /* first process row shown */
+	enum tui_focus focus;
+	enum tui_layout layout;
+	bool zoom;
+	enum tui_filter filter;
+	bool help;
+
+	struct tui_merged *merged;
+	size_t merged_first;
+	size_t merged_count;
+	struct tui_view merged_view; /* bottom_seq counts merged entries */
+	uint64_t merged_seq;      /* entries ever added */
+
+	bool search_on;
+	regex_t search_re;
+	char search_text[TUI_PROMPT_MAX * 4];
+
+	enum tui_prompt prompt;
+	wchar_t prompt_buf[TUI_PROMPT_MAX];
+	size_t prompt_len;
+	size_t menu_sel;
+
+	char message[256];
+	uint64_t message_until_ms;
+
+	bool dirty;
+	uint64_t last_frame_ms;
+	struct loop_timer *frame_timer;
+	struct loop_timer *tick_timer;
+
+	bool quitting;
+	int signal;               /* the first stop signal brood was sent */
+	int signals;
+
+	struct tui_cell *cells;   /* scratch for one line */
+	size_t ncells_cap;
+	char *scratch;
+	size_t scratch_cap;
+
+	/* Where each pane was drawn, for mouse clicks. */
+	struct tui_hit {
+		int y, x, h, w;
+		size_t proc;
+	} *hits;
+	size_t nhits;
+	int list_y, list_h;
+};
+
+/* paint.c */
+void paint_init(struct paint *pt, bool color);
+void paint_free(struct paint *pt);
+/* The curses attribute and pair for a style (theme role or child SGR). */
+attr_t paint_attr(struct paint *pt, uint32_t fg, uint32_t bg, uint16_t flags, int *pair);
+attr_t paint_role(struct tui *t, enum theme_role role, int *pair);
+
+/* draw.c */
+void draw_screen(struct tui *t);
+/* The view of process i (created on demand). */
+struct tui_view *tui_view_of(struct tui *t, struct proc *p);
+/* Lines of process p's output area that hold row count rows when scrolled. */
+size_t draw_pane_rows(struct tui *t, struct proc *p, int h, int w);
+
+/* The signals the '!' menu offers, 0-terminated (draw.c). */
+extern const int tui_signal_menu[];
+
+/* tui.c */
+void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct proc *tui_selected(struct tui *t);
+
+#endif
