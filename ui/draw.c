@@ -188,17 +188,24 @@ draw_cells_line(struct tui *t, size_t *n, const struct line *l)
 	}
 }
 
+/* Where a wrapped row starts: under the text, past the line's prefix. */
+static int
+draw_indent(const struct tui *t, int w)
+{
+	return t->wrap_indent < w / 2 ? t->wrap_indent : 0;
+}
+
 /* How many rows n cells take at width w. */
 static int
 draw_rows_of(const struct tui *t, size_t n, int w)
 {
-	int rows = 1, col = 0;
+	int rows = 1, col = 0, indent = draw_indent(t, w);
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (col + t->cells[i].width > w) {
 			rows++;
-			col = 0;
+			col = indent;
 		}
 		col += t->cells[i].width;
 	}
@@ -209,7 +216,7 @@ draw_rows_of(const struct tui *t, size_t n, int w)
 static void
 draw_put_rows(struct tui *t, size_t n, int y, int x, int w, int skip, int count)
 {
-	int row = 0, col = 0;
+	int row = 0, col = 0, indent = draw_indent(t, w);
 	size_t i;
 	cchar_t cc;
 
@@ -218,7 +225,7 @@ draw_put_rows(struct tui *t, size_t n, int y, int x, int w, int skip, int count)
 
 		if (col + c->width > w) {
 			row++;
-			col = 0;
+			col = indent;
 		}
 		if (row >= skip + count)
 			break;
@@ -244,6 +251,7 @@ draw_text(struct tui *t, int y, int x, int w, const char *s, attr_t attr, int pa
 
 	if (w <= 0)
 		return 0;
+	t->wrap_indent = 0;
 	draw_cells_str(t, &n, s, attr, pair);
 	for (i = 0; i < n && col + t->cells[i].width <= w; i++)
 		col += t->cells[i].width;
@@ -432,6 +440,7 @@ draw_src_proc(struct tui *t, void *arg, size_t idx, size_t *n)
 		return false;
 	*n = 0;
 	draw_cells_gutter(t, n, &l);
+	t->wrap_indent = (int)*n;
 	draw_cells_line(t, n, &l);
 	return true;
 }
@@ -475,6 +484,7 @@ draw_src_merged(struct tui *t, void *arg, size_t idx, size_t *n)
 		} else
 			draw_cells_str(t, n, " | ", A_NORMAL, 0);
 	}
+	t->wrap_indent = (int)*n;
 	draw_cells_line(t, n, &l);
 	return true;
 }

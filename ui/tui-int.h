@@ -110,6 +110,7 @@ struct tui {
 
 	struct tui_cell *cells;   /* scratch for one line */
 	size_t ncells_cap;
+	int wrap_indent;          /* columns of the line's prefix (gutter, name) */
 	char *scratch;
 	size_t scratch_cap;
 
