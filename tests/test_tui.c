@@ -1,0 +1,562 @@
+/*
+ * test_tui.c: the dashboard, driven like a user would: the real brood in a
+ * real terminal (a private tmux server per test), keys sent, the screen
+ * read back, and /proc checked for what the keys claim to have done. Every
+ * test ends by checking that nothing it started survives.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ptree.h"
+#include "testutil.h"
+#include "tmux.h"
+#include "util.h"
+
+static struct tmux tm;
+static char cmdbuf[8][768];
+
+/* Build "helper ARGS" command strings. */
+static const char *
+H(int slot, const char *args)
+{
+	snprintf(cmdbuf[slot], sizeof cmdbuf[slot], "%s %s", tu_helper(), args);
+	return cmdbuf[slot];
+}
+
+/* A command that records its pid in file, then becomes "helper ARGS". */
+static const char *
+PID(int slot, const char *file, const char *args)
+{
+	snprintf(cmdbuf[slot], sizeof cmdbuf[slot], "echo $$ > %s; exec %s %s", file,
+	    tu_helper(), args);
+	return cmdbuf[slot];
+}
+
+static void
+finish_clean(void)
+{
+	bool done = tmux_finish(&tm);
+	char msg[512];
+	size_t n = tu_survivors(tm.tag, msg, sizeof msg);
+
+	ck_assert_msg(n == 0, "%zu processes survived: %s", n, msg);
+	ck_assert_msg(done, "the tmux server or the wrapper did not end within 10 s");
+}
+
+static void
+teardown(void)
+{
+	tmux_cleanup(&tm);
+}
+
+#define WAIT(text) \
+	ck_assert_msg(tmux_wait_text(&tm, (text), 10000), "'%s' never appeared; screen:\n%s", \
+	    (text), tm.screen != NULL ? tm.screen : "(none)")
+#define WAIT_GONE(text) \
+	ck_assert_msg(tmux_wait_gone(&tm, (text), 10000), "'%s' never went; screen:\n%s", \
+	    (text), tm.screen != NULL ? tm.screen : "(none)")
+#define WAIT_RE(re) \
+	ck_assert_msg(tmux_wait_regex(&tm, (re), 10000), "/%s/ never matched; screen:\n%s", \
+	    (re), tm.screen != NULL ? tm.screen : "(none)")
+
+/* Quit without asking and check brood ended well. */
+static void
+quit_now(void)
+{
+	int status = -1;
+
+	tmux_send_keys(&tm, "Q", NULL);
+	ck_assert_msg(tmux_wait_dead(&tm, &status, 15000), "brood did not quit");
+	ck_assert_int_eq(status, 0);
+}
+
+/* Wait until a pid file names a live process; its pid. */
+static pid_t
+pid_from(const char *file, pid_t not)
+{
+	pid_t pids[2];
+	uint64_t deadline = util_now_ms() + 10000;
+
+	for (;;) {
+		if (tu_read_pids(file, pids, 2, 100) == 1 && pids[0] != not &&
+		    tu_pid_exists(pids[0]))
+			return pids[0];
+		ck_assert_msg(util_now_ms() < deadline, "no live pid in %s", file);
+	}
+}
+
+static bool
+wait_pid_gone(pid_t pid, int timeout_ms)
+{
+	uint64_t deadline = util_now_ms() + (uint64_t)timeout_ms;
+
+	while (tu_pid_exists(pid) && tu_pid_state(pid) != 'Z') {
+		if (util_now_ms() > deadline)
+			return false;
+		usleep(10000);
+	}
+	return true;
+}
+
+static bool
+wait_pid_state(pid_t pid, char state, bool is, int timeout_ms)
+{
+	uint64_t deadline = util_now_ms() + (uint64_t)timeout_ms;
+
+	while ((tu_pid_state(pid) == state) != is) {
+		if (util_now_ms() > deadline)
+			return false;
+		usleep(10000);
+	}
+	return true;
+}
+
+START_TEST(test_shows_names_and_output)
+{
+	const char *argv[] = { tu_brood(), "-n", "alpha,beta", H(0, "echo hello-alpha"),
+	    "echo hello-beta; exec sleep 100", NULL };
+
+	tmux_start(&tm, 120, 30, argv);
+	WAIT("hello-alpha");
+	WAIT("hello-beta");
+	WAIT_RE("^> alpha +exited 0");
+	WAIT_RE("^  beta +running");
+	WAIT(" alpha - exited 0");
+	WAIT(" beta - running");
+	quit_now();
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_terminate_escalates_then_start)
+{
+	char file[256];
+	const char *argv[] = { tu_brood(), "--stop-timeout", "1", "-n", "stub", NULL, NULL };
+	pid_t first, second;
+
+	tu_tmpname(file, sizeof file, "pid");
+	argv[5] = PID(0, file, "ignore-term");
+	tmux_start(&tm, 120, 30, argv);
+	WAIT("ready");
+	first = pid_from(file, 0);
+	tmux_send_keys(&tm, "t", NULL);
+	/* The countdown to SIGKILL is visible while it runs. */
+	WAIT("stopping, KILL in");
+	ck_assert(tu_pid_exists(first));
+	WAIT("killed by SIGKILL");
+	ck_assert(wait_pid_gone(first, 2000));
+	tmux_send_keys(&tm, "s", NULL);
+	second = pid_from(file, first);
+	WAIT_RE("^> stub +running");
+	ck_assert(tu_pid_state(second) != 'Z');
+	quit_now();
+	ck_assert(wait_pid_gone(second, 1000));
+	unlink(file);
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_kill)
+{
+	char file[256];
+	const char *argv[] = { tu_brood(), "--stop-timeout", "60", "-n", "k", NULL, NULL };
+	pid_t pid;
+	uint64_t t0;
+
+	tu_tmpname(file, sizeof file, "pid");
+	argv[5] = PID(0, file, "ignore-term");
+	tmux_start(&tm, 120, 30, argv);
+	WAIT("ready");
+	pid = pid_from(file, 0);
+	t0 = util_now_ms();
+	tmux_send_keys(&tm, "K", NULL);
+	WAIT("killed by SIGKILL");
+	ck_assert(wait_pid_gone(pid, 2000));
+	ck_assert_uint_lt(util_now_ms() - t0, 5000);
+	quit_now();
+	unlink(file);
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_pause_resume)
+{
+	char file[256];
+	const char *argv[] = { tu_brood(), "-n", "z", NULL, NULL };
+	pid_t pid;
+
+	tu_tmpname(file, sizeof file, "pid");
+	argv[3] = PID(0, file, "ignore-term");
+	tmux_start(&tm, 120, 30, argv);
+	WAIT("ready");
+	pid = pid_from(file, 0);
+	tmux_send_keys(&tm, "z", NULL);
+	WAIT_RE("^> z +paused");
+	ck_assert_msg(wait_pid_state(pid, 'T', true, 3000), "not stopped in /proc");
+	tmux_send_keys(&tm, "z", NULL);
+	WAIT_RE("^> z +running");
+	ck_assert_msg(wait_pid_state(pid, 'T', false, 3000), "still stopped in /proc");
+	quit_now();
+	unlink(file);
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_restart)
+{
+	char file[256];
+	const char *argv[] = { tu_brood(), "-n", "r", NULL, NULL };
+	pid_t first, second;
+
+	tu_tmpname(file, sizeof file, "pid");
+	argv[3] = PID(0, file, "sleep 100");
+	tmux_start(&tm, 120, 30, argv);
+	WAIT_RE("^> r +running");
+	first = pid_from(file, 0);
+	/* Many presses, one restart: never two instances. */
+	tmux_send_keys(&tm, "r", "r", "r", "r", "r", NULL);
+	second = pid_from(file, first);
+	WAIT_RE("^> r +running +[0-9]+ +[0-9]+s +1$");
+	ck_assert(wait_pid_gone(first, 2000));
+	ck_assert(tu_pid_exists(second));
+	{
+		struct ptree pt = { 0 };
+		pid_t brood = tmux_pane_pid(&tm);
+		size_t i, children = 0;
+
+		/* One instance: brood has exactly one child, the new one. */
+		ptree_scan(&pt);
+		for (i = 0; i < pt.n; i++)
+			children += pt.v[i].ppid == brood && pt.v[i].state != 'Z';
+		ptree_free(&pt);
+		ck_assert_uint_eq(children, 1);
+	}
+	quit_now();
+	unlink(file);
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_search_highlights)
+{
+	const char *argv[] = { tu_brood(), "-n", "fruit", H(0, "echo apple banana cherry"), NULL };
+	char *screen;
+	const char *p;
+
+	tmux_start(&tm, 100, 20, argv);
+	WAIT("cherry");
+	tmux_send_keys(&tm, "/", NULL);
+	tmux_send_literal(&tm, "ban");
+	WAIT("/ban");
+	tmux_send_keys(&tm, "Enter", NULL);
+	WAIT_GONE("/ban");
+	screen = tmux_capture(&tm, true);
+	/* The match is drawn in the match style (black on yellow), the rest not. */
+	p = strstr(screen, "ban");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(memmem(screen, (size_t)(p - screen), "43m", 3) != NULL,
+	    "no highlight before the match: %s", screen);
+	free(screen);
+	tmux_send_keys(&tm, "n", NULL);
+	WAIT("no older match for 'ban'");
+	tmux_send_keys(&tm, "/", NULL);
+	tmux_send_literal(&tm, "kiwi");
+	tmux_send_keys(&tm, "Enter", NULL);
+	WAIT("no older match for 'kiwi'");
+	quit_now();
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_layouts)
+{
+	const char *argv[] = { tu_brood(), "-n", "aa,bb", "echo line-of-aa; exec sleep 100",
+	    "echo line-of-bb; exec sleep 100", NULL };
+
+	tmux_start(&tm, 120, 30, argv);
+	/* Tiled: both panes at once, side by side. */
+	WAIT_RE(" aa - running .* bb - running");
+	WAIT_RE("line-of-aa .*line-of-bb");
+	ck_assert(tmux_wait_text(&tm, "tiled", 1000));
+	tmux_send_keys(&tm, "l", NULL);
+	/* Merged: one list of lines with name prefixes. */
+	WAIT("all processes, interleaved");
+	WAIT_RE("^aa +\\| line-of-aa");
+	WAIT_RE("^bb +\\| line-of-bb");
+	tmux_send_keys(&tm, "l", NULL);
+	/* Single: the selected process only. */
+	WAIT(" aa - running");
+	WAIT_GONE(" bb - running");
+	WAIT_GONE("line-of-bb");
+	tmux_send_keys(&tm, "j", NULL);
+	WAIT(" bb - running");
+	WAIT_GONE("line-of-aa");
+	/* Zoom: the pane takes the list's rows too. */
+	tmux_send_keys(&tm, "Enter", NULL);
+	WAIT_GONE("NAME");
+	WAIT(" bb - running");
+	quit_now();
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_resize)
+{
+	const char *argv[] = { tu_brood(), "-n", "one,two", "seq 1 500; exec sleep 100",
+	    "echo second; exec sleep 100", NULL };
+	char *screen, *row;
+
+	tmux_start(&tm, 200, 50, argv);
+	WAIT("500");
+	tmux_resize(&tm, 20, 6);
+	WAIT_RE("^> one");
+	tmux_resize(&tm, 1, 1);
+	/* Nothing to see at 1x1, but brood must still be alive. */
+	usleep(200000);
+	ck_assert(!tmux_dead(&tm, NULL));
+	tmux_resize(&tm, 120, 40);
+	WAIT_RE("^  NAME +STATE");
+	WAIT("second");
+	WAIT_RE("^ 500 ");
+	screen = tmux_capture(&tm, false);
+	row = tmux_row(screen, 39);
+	ck_assert_msg(strstr(row, "? help") != NULL, "status bar not on the last row: '%s'", row);
+	free(row);
+	free(screen);
+	quit_now();
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_quit_leaves_nothing_and_restores_tty)
+{
+	char before[256], after[256], tree[256], daemon[256], script[2048];
+	const char *argv[] = { "/bin/sh", "-c", script, NULL };
+	pid_t dpid[2], tpids[4];
+	FILE *a, *b;
+	char sa[512] = "", sb[512] = "";
+	int status = -1;
+	size_t n;
+
+	tu_tmpname(before, sizeof before, "before");
+	tu_tmpname(after, sizeof after, "after");
+	tu_tmpname(tree, sizeof tree, "tree");
+	tu_tmpname(daemon, sizeof daemon, "daemon");
+	snprintf(script, sizeof script,
+	    "stty -g > %s; %s --stop-timeout 0.5 -n stub,daemon,shell "
+	    "'%s ignore-term' '%s daemon %s' '%s tree 3 %s'; stty -g > %s",
+	    before, tu_brood(), tu_helper(), tu_helper(), daemon, tu_helper(), tree, after);
+	tmux_start(&tm, 120, 30, argv);
+	WAIT("ready");
+	WAIT("daemonized");
+	WAIT("tree ready");
+	ck_assert_uint_eq(tu_read_pids(daemon, dpid, 2, 5000), 1);
+	n = tu_read_pids(tree, tpids, 4, 5000);
+	ck_assert_uint_eq(n, 3);
+	tmux_send_keys(&tm, "q", NULL);
+	WAIT("quit? 3 processes are still running");
+	tmux_send_keys(&tm, "y", NULL);
+	ck_assert(tmux_wait_dead(&tm, &status, 15000));
+	ck_assert_int_eq(status, 0);
+	ck_assert(wait_pid_gone(dpid[0], 1000));
+	while (n-- > 0)
+		ck_assert(wait_pid_gone(tpids[n], 1000));
+	b = fopen(before, "r");
+	a = fopen(after, "r");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(fgets(sb, sizeof sb, b));
+	ck_assert_ptr_nonnull(fgets(sa, sizeof sa, a));
+	fclose(a);
+	fclose(b);
+	ck_assert_str_eq(sa, sb);
+	unlink(before);
+	unlink(after);
+	unlink(tree);
+	unlink(daemon);
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_sighup_leaves_nothing)
+{
+	char daemon[256], dcmd[512], msg[512];
+	const char *argv[] = { tu_brood(), "--stop-timeout", "0.5", "-n", "stub,daemon",
+	    H(0, "ignore-term"), dcmd, NULL };
+	pid_t dpid[2];
+	uint64_t deadline;
+
+	tu_tmpname(daemon, sizeof daemon, "daemon");
+	snprintf(dcmd, sizeof dcmd, "%s daemon %s", tu_helper(), daemon);
+	tmux_start(&tm, 120, 30, argv);
+	WAIT("ready");
+	WAIT("daemonized");
+	ck_assert_uint_eq(tu_read_pids(daemon, dpid, 2, 5000), 1);
+	tmux_kill_server(&tm);
+	deadline = util_now_ms() + 10000;
+	while (tu_survivors(tm.tag, msg, sizeof msg) > 0 && util_now_ms() < deadline)
+		usleep(20000);
+	ck_assert_msg(tu_survivors(tm.tag, msg, sizeof msg) == 0, "survivors: %s", msg);
+	ck_assert(wait_pid_gone(dpid[0], 1000));
+	unlink(daemon);
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_hostile_output_stays_in_pane)
+{
+	const char *argv[] = { tu_brood(), "-n", "first,esc", "echo first-line; exec sleep 100",
+	    NULL, NULL };
+	char *title, *host, *buffers, *screen, *row;
+
+	snprintf(cmdbuf[1], sizeof cmdbuf[1], "sleep 0.3; exec %s escapes", tu_helper());
+	argv[4] = cmdbuf[1];
+	tmux_start(&tm, 120, 30, argv);
+	WAIT("beforeRED after");
+	WAIT("line2");
+	/* The title, the clipboard, the cursor and the screen are untouched;
+	 * no reply to a query was typed into brood. */
+	title = tmux_display(&tm, "#{pane_title}");
+	host = tmux_display(&tm, "#{host}");
+	ck_assert_str_eq(title, host);
+	buffers = tmux_buffers(&tm);
+	ck_assert_msg(buffers[0] == '\0', "a clipboard buffer was set: %s", buffers);
+	screen = tmux_capture(&tm, false);
+	row = tmux_row(screen, 0);
+	ck_assert_msg(strncmp(row, "  NAME", 6) == 0, "the list header moved: '%s'", row);
+	ck_assert(strstr(screen, "first-line") != NULL);
+	ck_assert(strstr(screen, "PWNED") == NULL);
+	ck_assert(strstr(screen, "[?") == NULL && strstr(screen, ";1R") == NULL);
+	free(row);
+	free(screen);
+	free(title);
+	free(host);
+	free(buffers);
+	quit_now();
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_dumb_terminal_refused)
+{
+	/* tmux sets TERM itself: env(1) overrides it for brood alone. */
+	const char *argv[] = { "/usr/bin/env", "TERM=dumb", tu_brood(), "-n", "x",
+	    H(0, "sleep 100"), NULL };
+	int status = -1;
+
+	tmux_start(&tm, 120, 30, argv);
+	ck_assert(tmux_wait_dead(&tm, &status, 10000));
+	ck_assert_int_eq(status, 2);
+	WAIT("TERM=dumb cannot show the dashboard");
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_no_color)
+{
+	const char *const env[] = { "NO_COLOR=1", NULL };
+	const char *argv[] = { tu_brood(), "-n", "x", "printf '\\033[31mred\\033[0m\\n'; exec sleep 100",
+	    NULL };
+	char *screen;
+	const char *p;
+
+	tmux_start_env(&tm, 100, 20, env, argv);
+	WAIT("red");
+	screen = tmux_capture(&tm, true);
+	/* No colour at all; the selection still shows, in reverse video. */
+	for (p = screen; (p = strstr(p, "\033[")) != NULL; p += 2) {
+		const char *q = p + 2;
+
+		while (*q != '\0' && *q != 'm' && (size_t)(q - p) < 32) {
+			long v = strtol(q, (char **)&q, 10);
+
+			ck_assert_msg(!(v >= 30 && v <= 49 && v != 39 && v != 49) &&
+			    !(v >= 90 && v <= 107), "colour SGR %ld under NO_COLOR", v);
+			if (*q == ';')
+				q++;
+			else if (*q != 'm')
+				break;
+		}
+	}
+	ck_assert(strstr(screen, "\033[7m") != NULL || strstr(screen, ";7m") != NULL);
+	free(screen);
+	quit_now();
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_add_remove_signal)
+{
+	const char *argv[] = { tu_brood(), "-n", "trap",
+	    "trap 'echo got-usr1' USR1; echo ready; while :; do sleep 0.1; done", NULL };
+	char added[512];
+
+	tmux_start(&tm, 120, 30, argv);
+	WAIT("ready");
+	/* ! opens the signal menu on SIGTERM; two rows up is SIGUSR1. */
+	tmux_send_keys(&tm, "!", NULL);
+	WAIT("send a signal");
+	tmux_send_keys(&tm, "Up", "Up", "Enter", NULL);
+	WAIT("got-usr1");
+	WAIT("sent SIGUSR1 to trap");
+	snprintf(added, sizeof added, "%s echo added-output", tu_helper());
+	tmux_send_keys(&tm, "a", NULL);
+	tmux_send_literal(&tm, added);
+	WAIT("added-output"); /* echoed in the prompt */
+	tmux_send_keys(&tm, "Enter", NULL);
+	WAIT_RE("^> helper");
+	WAIT("added-output");
+	WAIT_RE("^> helper +exited 0");
+	tmux_send_keys(&tm, "d", NULL);
+	WAIT("removed helper");
+	WAIT_GONE("added-output");
+	/* A running process is not removed. */
+	tmux_send_keys(&tm, "d", NULL);
+	WAIT("trap is still running");
+	quit_now();
+	finish_clean();
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("tui");
+	TCase *tc = tcase_create("tui");
+	SRunner *sr;
+	int failed;
+
+	if (!tmux_available()) {
+		fprintf(stderr, "tmux not found: skipping the dashboard tests\n");
+		return 77;
+	}
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_shows_names_and_output);
+	tcase_add_test(tc, test_terminate_escalates_then_start);
+	tcase_add_test(tc, test_kill);
+	tcase_add_test(tc, test_pause_resume);
+	tcase_add_test(tc, test_restart);
+	tcase_add_test(tc, test_search_highlights);
+	tcase_add_test(tc, test_layouts);
+	tcase_add_test(tc, test_resize);
+	tcase_add_test(tc, test_quit_leaves_nothing_and_restores_tty);
+	tcase_add_test(tc, test_sighup_leaves_nothing);
+	tcase_add_test(tc, test_hostile_output_stays_in_pane);
+	tcase_add_test(tc, test_dumb_terminal_refused);
+	tcase_add_test(tc, test_no_color);
+	tcase_add_test(tc, test_add_remove_signal);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
