@@ -82,29 +82,36 @@ draw_cell_new(struct tui *t, size_t *n)
 	return &t->cells[(*n)++];
 }
 
+/* Append one character as a cell; a zero-width one (a combining mark)
+ * joins the cell before it, as far as a cell holds marks. */
+static void
+draw_cell_push(struct tui *t, size_t *n, wchar_t wc, attr_t attr, int pair)
+{
+	int w = wcwidth(wc);
+	struct tui_cell *c;
+
+	if (w == 0 && *n > 0) {
+		c = &t->cells[*n - 1];
+		if (c->nwc < CCHARW_MAX - 1)
+			c->wc[c->nwc++] = wc;
+		return;
+	}
+	c = draw_cell_new(t, n);
+	c->wc[0] = wc;
+	c->nwc = 1;
+	c->width = w == 2 ? 2 : 1;
+	c->attr = attr;
+	c->pair = pair;
+}
+
 /* Append UTF-8 text as cells with one style. */
 static void
 draw_cells_str(struct tui *t, size_t *n, const char *s, attr_t attr, int pair)
 {
 	size_t len = strlen(s), i = 0;
 
-	while (i < len) {
-		wchar_t wc = draw_utf8((const unsigned char *)s, len, &i);
-		int w = wcwidth(wc);
-		struct tui_cell *c;
-
-		if (w == 0 && *n > 0 && t->cells[*n - 1].nwc < CCHARW_MAX - 1) {
-			c = &t->cells[*n - 1];
-			c->wc[c->nwc++] = wc;
-			continue;
-		}
-		c = draw_cell_new(t, n);
-		c->wc[0] = wc;
-		c->nwc = 1;
-		c->width = w == 2 ? 2 : 1;
-		c->attr = attr;
-		c->pair = pair;
-	}
+	while (i < len)
+		draw_cell_push(t, n, draw_utf8((const unsigned char *)s, len, &i), attr, pair);
 }
 
 /* Find up to max matches of the search in text; their byte ranges. */
@@ -152,9 +159,6 @@ draw_cells_line(struct tui *t, size_t *n, const struct line *l)
 	attr = paint_role(t, THEME_NORMAL, &pair);
 	while (i < l->len) {
 		size_t at = i;
-		wchar_t wc;
-		int w;
-		struct tui_cell *c;
 		bool hit;
 
 		while (run < l->nruns && l->runs[run].off <= at) {
@@ -167,19 +171,8 @@ draw_cells_line(struct tui *t, size_t *n, const struct line *l)
 		while (mi < nm && (size_t)m[mi].rm_eo <= at && m[mi].rm_eo > m[mi].rm_so)
 			mi++;
 		hit = mi < nm && (size_t)m[mi].rm_so <= at && at < (size_t)m[mi].rm_eo;
-		wc = draw_utf8(s, l->len, &i);
-		w = wcwidth(wc);
-		if (w == 0 && *n > 0 && t->cells[*n - 1].nwc < CCHARW_MAX - 1) {
-			c = &t->cells[*n - 1];
-			c->wc[c->nwc++] = wc;
-			continue;
-		}
-		c = draw_cell_new(t, n);
-		c->wc[0] = wc;
-		c->nwc = 1;
-		c->width = w == 2 ? 2 : 1;
-		c->attr = hit ? match_attr : attr;
-		c->pair = hit ? match_pair : pair;
+		draw_cell_push(t, n, draw_utf8(s, l->len, &i), hit ? match_attr : attr,
+		    hit ? match_pair : pair);
 	}
 	if (l->flags & LINE_SPLIT) {
 		attr_t ma = paint_role(t, THEME_MARKER, &pair);
@@ -445,14 +438,15 @@ draw_src_proc(struct tui *t, void *arg, size_t idx, size_t *n)
 	return true;
 }
 
-static bool
-draw_src_merged(struct tui *t, void *arg, size_t idx, size_t *n)
+/* Entry idx of the merged list: its process and line; false if the line
+ * was dropped or the process removed since. */
+bool
+draw_merged_line(struct tui *t, size_t idx, struct proc **p, struct line *l)
 {
 	const struct tui_merged *m = &t->merged[(t->merged_first + idx) % TUI_MERGED_MAX];
-	size_t namew = *(size_t *)arg, i, k;
 	struct scroll *sb;
-	struct line l;
 	uint64_t first;
+	size_t i;
 
 	for (i = 0; i < t->nviews && t->views[i].uid != m->uid; i++)
 		;
@@ -462,28 +456,39 @@ draw_src_merged(struct tui *t, void *arg, size_t idx, size_t *n)
 	if (sb == NULL || scroll_count(sb) == 0)
 		return false;
 	first = scroll_seq(sb, 0);
-	if (m->seq < first || !scroll_get(sb, (size_t)(m->seq - first), &l) ||
-	    !draw_wanted(t, &l))
+	if (m->seq < first || !scroll_get(sb, (size_t)(m->seq - first), l))
 		return false;
-	{
-		char *name = line_sanitize(proc_name(t->views[i].p));
-		int pair;
-		attr_t a = paint_attr(&t->paint, draw_name_colors[m->uid %
-		    (sizeof draw_name_colors / sizeof draw_name_colors[0])], COLOR_DEFAULT, 0, &pair);
+	*p = t->views[i].p;
+	return true;
+}
 
-		*n = 0;
-		draw_cells_str(t, n, name, a, pair);
-		free(name);
-		for (k = *n; k < namew; k++)
-			draw_cells_str(t, n, " ", A_NORMAL, 0);
-		if (*n > namew)
-			*n = namew;
-		if (l.stream == LINE_STDERR) {
-			a = paint_role(t, THEME_STDERR, &pair);
-			draw_cells_str(t, n, " ! ", a, pair);
-		} else
-			draw_cells_str(t, n, " | ", A_NORMAL, 0);
-	}
+static bool
+draw_src_merged(struct tui *t, void *arg, size_t idx, size_t *n)
+{
+	size_t namew = *(size_t *)arg, k;
+	struct proc *p;
+	struct line l;
+	char *name;
+	int pair;
+	attr_t a;
+
+	if (!draw_merged_line(t, idx, &p, &l) || !draw_wanted(t, &l))
+		return false;
+	name = line_sanitize(proc_name(p));
+	a = paint_attr(&t->paint, draw_name_colors[tui_view_of(t, p)->uid %
+	    (sizeof draw_name_colors / sizeof draw_name_colors[0])], COLOR_DEFAULT, 0, &pair);
+	*n = 0;
+	draw_cells_str(t, n, name, a, pair);
+	free(name);
+	for (k = *n; k < namew; k++)
+		draw_cells_str(t, n, " ", A_NORMAL, 0);
+	if (*n > namew)
+		*n = namew;
+	if (l.stream == LINE_STDERR) {
+		a = paint_role(t, THEME_STDERR, &pair);
+		draw_cells_str(t, n, " ! ", a, pair);
+	} else
+		draw_cells_str(t, n, " | ", A_NORMAL, 0);
 	t->wrap_indent = (int)*n;
 	draw_cells_line(t, n, &l);
 	return true;

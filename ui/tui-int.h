@@ -134,8 +134,8 @@ attr_t paint_role(struct tui *t, enum theme_role role, int *pair);
 void draw_screen(struct tui *t);
 /* The view of process i (created on demand). */
 struct tui_view *tui_view_of(struct tui *t, struct proc *p);
-/* Lines of process p's output area that hold row count rows when scrolled. */
-size_t draw_pane_rows(struct tui *t, struct proc *p, int h, int w);
+/* Entry idx of the merged list: its process and line; false if gone. */
+bool draw_merged_line(struct tui *t, size_t idx, struct proc **p, struct line *l);
 
 /* The signals the '!' menu offers, 0-terminated (draw.c). */
 extern const int tui_signal_menu[];

@@ -367,17 +367,9 @@ tui_item_text(struct tui *t, size_t idx, const char **text)
 	struct line l;
 
 	if (t->layout == TUI_MERGED) {
-		const struct tui_merged *m = &t->merged[(t->merged_first + idx) % TUI_MERGED_MAX];
-		size_t i;
-		uint64_t first;
+		struct proc *p;
 
-		for (i = 0; i < t->nviews && t->views[i].uid != m->uid; i++)
-			;
-		if (i == t->nviews || (sb = proc_scroll(t->views[i].p)) == NULL ||
-		    scroll_count(sb) == 0)
-			return false;
-		first = scroll_seq(sb, 0);
-		if (m->seq < first || !scroll_get(sb, (size_t)(m->seq - first), &l))
+		if (!draw_merged_line(t, idx, &p, &l))
 			return false;
 	} else {
 		struct proc *p = tui_selected(t);
