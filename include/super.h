@@ -158,6 +158,11 @@ uint64_t proc_kill_deadline_ms(const struct proc *p);
 const struct rusage *proc_rusage(const struct proc *p); /* of the leader and what it reaped */
 struct scroll *proc_scroll(const struct proc *p);
 
+/* The line a stream is in the middle of (a prompt, a progress bar): text
+ * not yet ended by a newline. False if there is none. The view is valid
+ * until the next loop turn. */
+bool proc_pending(const struct proc *p, enum line_stream stream, struct line *out);
+
 /* Whether the process ended badly on its own: a non-zero exit, a signal it
  * was not sent by brood, or a failure to start. */
 bool proc_failed(const struct proc *p);

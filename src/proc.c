@@ -791,6 +791,12 @@ proc_scroll(const struct proc *p)
 }
 
 bool
+proc_pending(const struct proc *p, enum line_stream stream, struct line *out)
+{
+	return ingest_pending(p->ingest[stream], out);
+}
+
+bool
 proc_failed(const struct proc *p)
 {
 	if (p->state == PROC_FAILED)

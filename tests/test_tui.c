@@ -525,6 +525,132 @@ START_TEST(test_add_remove_signal)
 }
 END_TEST
 
+/* A prompt with no newline yet is shown as it is, like a terminal would. */
+START_TEST(test_partial_line_shown)
+{
+	const char *argv[] = { tu_brood(), "-n", "ask", "printf 'Password for db: '; exec sleep 100",
+	    NULL };
+
+	tmux_start(&tm, 100, 20, argv);
+	WAIT_RE("^ Password for db: *$");
+	quit_now();
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_stream_filter_and_clear)
+{
+	const char *argv[] = { tu_brood(), "-n", "mix",
+	    "echo to-stdout; echo to-stderr >&2; exec sleep 100", NULL };
+
+	tmux_start(&tm, 100, 20, argv);
+	WAIT("to-stdout");
+	WAIT("to-stderr");
+	tmux_send_keys(&tm, "e", NULL);
+	WAIT("stdout only");
+	WAIT_GONE("to-stderr");
+	ck_assert(tmux_wait_text(&tm, "to-stdout", 1000));
+	tmux_send_keys(&tm, "e", NULL);
+	WAIT("stderr only");
+	WAIT_GONE("to-stdout");
+	WAIT("to-stderr");
+	tmux_send_keys(&tm, "e", "c", NULL);
+	WAIT_GONE("to-stderr");
+	WAIT_GONE("to-stdout");
+	quit_now();
+	finish_clean();
+}
+END_TEST
+
+START_TEST(test_themes)
+{
+	const char *argv[] = { tu_brood(), "--theme", "light", "-n", "x",
+	    "echo themed; exec sleep 100", NULL };
+	const char *bad[] = { tu_brood(), "--theme", "no-such-theme", "-n", "x", "sleep 100", NULL };
+	int status = -1;
+
+	tmux_start(&tm, 100, 20, argv);
+	WAIT("themed");
+	quit_now();
+	finish_clean();
+	tmux_cleanup(&tm);
+	tmux_start(&tm, 100, 20, bad);
+	ck_assert(tmux_wait_dead(&tm, &status, 10000));
+	ck_assert_int_eq(status, 2);
+	WAIT("no theme called 'no-such-theme'");
+	finish_clean();
+}
+END_TEST
+
+/* SIGTERM and a crash both give the terminal back. */
+static void
+exit_by_signal(int sig, int want_status)
+{
+	char before[256], after[256], pidf[256], script[2048];
+	const char *argv[] = { "/bin/sh", "-c", script, NULL };
+	char sa[512] = "", sb[512] = "";
+	pid_t child;
+	FILE *f;
+	int status = -1;
+
+	tu_tmpname(before, sizeof before, "before");
+	tu_tmpname(after, sizeof after, "after");
+	tu_tmpname(pidf, sizeof pidf, "pid");
+	snprintf(script, sizeof script, "stty -g > %s; %s -n c 'echo $$ > %s; exec %s sleep 100'; "
+	    "echo status=$?; stty -g > %s", before, tu_brood(), pidf, tu_helper(), after);
+	tmux_start(&tm, 100, 20, argv);
+	WAIT_RE("^> c +running");
+	child = pid_from(pidf, 0);
+	{
+		/* brood is the shell's child: find it as the parent of ours. */
+		struct ptree pt = { 0 };
+		size_t i;
+		pid_t brood = 0;
+
+		ptree_scan(&pt);
+		for (i = 0; i < pt.n; i++) {
+			if (pt.v[i].pid == child)
+				brood = pt.v[i].ppid;
+		}
+		ptree_free(&pt);
+		ck_assert_int_gt(brood, 1);
+		kill(brood, sig);
+	}
+	{
+		char want[32];
+
+		snprintf(want, sizeof want, "status=%d", want_status);
+		WAIT(want);
+	}
+	ck_assert(wait_pid_gone(child, 5000));
+	ck_assert(tmux_wait_dead(&tm, &status, 10000));
+	f = fopen(before, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(sb, sizeof sb, f));
+	fclose(f);
+	f = fopen(after, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(sa, sizeof sa, f));
+	fclose(f);
+	ck_assert_str_eq(sa, sb);
+	unlink(before);
+	unlink(after);
+	unlink(pidf);
+	finish_clean();
+}
+
+START_TEST(test_sigterm_restores)
+{
+	exit_by_signal(SIGTERM, 143);
+}
+END_TEST
+
+START_TEST(test_crash_restores)
+{
+	exit_by_signal(SIGSEGV, 139);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -553,6 +679,11 @@ main(void)
 	tcase_add_test(tc, test_dumb_terminal_refused);
 	tcase_add_test(tc, test_no_color);
 	tcase_add_test(tc, test_add_remove_signal);
+	tcase_add_test(tc, test_partial_line_shown);
+	tcase_add_test(tc, test_stream_filter_and_clear);
+	tcase_add_test(tc, test_themes);
+	tcase_add_test(tc, test_sigterm_restores);
+	tcase_add_test(tc, test_crash_restores);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

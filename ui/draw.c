@@ -419,8 +419,14 @@ struct draw_item {
  * list. False if the line is gone or filtered out. */
 typedef bool draw_source_fn(struct tui *t, void *arg, size_t idx, size_t *n);
 
+/* A process's scrollback, then the lines its streams are in the middle
+ * of (a prompt waiting for input shows before its newline). */
 struct draw_proc_src {
+	struct proc *p;
 	struct scroll *sb;
+	size_t held;              /* lines in sb */
+	struct line pending[2];
+	size_t npending;
 };
 
 static bool
@@ -429,7 +435,13 @@ draw_src_proc(struct tui *t, void *arg, size_t idx, size_t *n)
 	struct draw_proc_src *src = arg;
 	struct line l;
 
-	if (!scroll_get(src->sb, idx, &l) || !draw_wanted(t, &l))
+	if (idx >= src->held) {
+		if (idx - src->held >= src->npending)
+			return false;
+		l = src->pending[idx - src->held];
+	} else if (!scroll_get(src->sb, idx, &l))
+		return false;
+	if (!draw_wanted(t, &l))
 		return false;
 	*n = 0;
 	draw_cells_gutter(t, n, &l);
@@ -565,8 +577,9 @@ draw_pane(struct tui *t, size_t i, int y, int x, int h, int w)
 	struct proc *p = super_proc(t->s, i);
 	struct tui_view *v = tui_view_of(t, p);
 	struct scroll *sb = proc_scroll(p);
-	struct draw_proc_src src = { sb };
+	struct draw_proc_src src = { .p = p, .sb = sb };
 	size_t n = sb != NULL ? scroll_count(sb) : 0;
+	int k;
 	bool focus = i == t->sel;
 	char *name = line_sanitize(proc_name(p)), state[128], title[512], right[96];
 	attr_t a;
@@ -596,10 +609,17 @@ draw_pane(struct tui *t, size_t i, int y, int x, int h, int w)
 	draw_text(t, y, x, rw < w ? w - rw : w, title, a, pair);
 	if (rw > 0 && rw < w / 2)
 		draw_text(t, y, x + w - rw, rw, right, a, pair);
-	if (n == 0)
+	src.held = n;
+	for (k = LINE_STDOUT; k <= LINE_STDERR; k++) {
+		if (proc_pending(p, (enum line_stream)k, &src.pending[src.npending]))
+			src.npending++;
+	}
+	if (n + src.npending == 0)
 		return;
-	draw_items(t, draw_src_proc, &src, n, draw_bottom(v, n, scroll_seq(sb, 0)),
-	    scroll_dropped(sb), y + 1, x, h - 1, w);
+	/* Following, the bottom is the newest text, finished or not. */
+	draw_items(t, draw_src_proc, &src, n + src.npending,
+	    v->follow ? n + src.npending - 1 : draw_bottom(v, n, n > 0 ? scroll_seq(sb, 0) : 0),
+	    sb != NULL ? scroll_dropped(sb) : 0, y + 1, x, h - 1, w);
 }
 
 static void
