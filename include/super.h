@@ -46,6 +46,7 @@ enum proc_event_kind {
 	PROC_EV_EXITED,     /* wstatus: the leader was reaped */
 	PROC_EV_ENDED,      /* the child is over: leader reaped, its processes gone or let go */
 	PROC_EV_RESTART,    /* a restart was requested */
+	PROC_EV_ADOPTED,    /* pid: a process it left was re-parented to brood */
 };
 
 struct proc_event {
@@ -71,6 +72,7 @@ struct proc_spec {
 struct super_hooks {
 	void (*line)(void *arg, struct proc *p, const struct line *l);
 	void (*event)(void *arg, struct proc *p, const struct proc_event *ev);
+	void (*sampled)(void *arg);  /* new CPU and memory figures (may be NULL) */
 	void *arg;
 };
 
@@ -78,6 +80,39 @@ struct super_config {
 	size_t scroll_lines;      /* 0 lines: keep no scrollback */
 	size_t scroll_bytes;
 	size_t read_max;          /* bytes read per fd per loop turn; 0: default */
+	uint64_t interval_ms;     /* CPU and memory sampling; 0: 1000 */
+	bool no_sampling;         /* never sample */
+};
+
+#define PROC_HISTORY 300          /* samples kept: 5 minutes at 1 s */
+
+/* What the last sample saw of one child: its leader alone, and its whole
+ * tree (the leader and every descendant, adopted daemons included). */
+struct proc_metrics {
+	bool valid;               /* sampled while running, since its last start */
+	char state;               /* the leader's kernel state letter */
+	double cpu_pct;           /* 100 = one core */
+	uint64_t rss_kib;
+	uint64_t vsz_kib;
+	int threads;
+	double tree_cpu_pct;
+	uint64_t tree_rss_kib;
+	uint64_t tree_vsz_kib;
+	int tree_threads;
+	size_t tree_procs;        /* the leader included */
+	uint64_t peak_rss_kib;    /* the tree's highest sample since the start */
+	double cpu_seconds;       /* the tree's CPU time sampled since the start */
+};
+
+/* One process of a child's tree, as the last sample saw it. */
+struct proc_tree_row {
+	pid_t pid;
+	pid_t ppid;
+	int depth;                /* 0: a root (the leader, or an adopted daemon) */
+	char state;
+	double cpu_pct;
+	uint64_t rss_kib;
+	int threads;
 };
 
 /* Become a child subreaper and take SIGCHLD through the loop. */
@@ -174,6 +209,25 @@ int proc_exit_code(const struct proc *p);
 /* Describe the state for people: "running", "stopping", "exited 3",
  * "killed by SIGSEGV (core dumped)", "exec failed: No such file or directory". */
 void proc_describe(const struct proc *p, char *buf, size_t len);
+
+/* CPU and memory, from the last sample. */
+const struct proc_metrics *proc_metrics(const struct proc *p);
+
+/* How many history samples are kept (at most PROC_HISTORY), and sample i
+ * (0: oldest) of the tree's CPU% and RSS. */
+size_t proc_history_count(const struct proc *p);
+void proc_history(const struct proc *p, size_t i, float *cpu_pct, uint64_t *rss_kib);
+
+/* The processes of p's tree in the last sample, in tree order (each
+ * after its parent); allocated into *rows, the count returned. */
+size_t proc_tree_rows(const struct proc *p, struct proc_tree_row **rows);
+
+/* The command line of pid, for showing (allocated, not yet sanitized);
+ * NULL if it is gone or sampling is off. */
+char *super_cmdline(struct super *s, pid_t pid, size_t max);
+
+/* Sample now (normally driven by the interval timer); for tests. */
+void super_sample(struct super *s);
 
 /* Lifecycle events, oldest first; the most recent PROC_EVENTS_MAX are kept. */
 #define PROC_EVENTS_MAX 256

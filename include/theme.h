@@ -44,6 +44,8 @@ enum theme_role {
 	THEME_STATUS,          /* the status bar */
 	THEME_PROMPT,          /* a prompt being typed in the status bar */
 	THEME_OVERLAY,         /* help and menus */
+	THEME_ALERT,           /* a row over the CPU or memory threshold */
+	THEME_GRAPH,           /* sparklines and graphs */
 	THEME_COUNT
 };
 

@@ -25,6 +25,13 @@ void util_set_fatal_hook(void (*hook)(void));
 /* Print "brood: message" on stderr, run the fatal hook, and exit 70. */
 void util_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* A size in KiB for people: "512K", "9.8M", "98M", "1.2G". */
+void util_format_kib(uint64_t kib, char *buf, size_t len);
+
+/* A duration for people: precise ("0.25s", "2m03s") for summaries, short
+ * ("12s", "3m04s", "1h02m", "2d03h") for columns. */
+void util_format_ms(uint64_t ms, int precise, char *buf, size_t len);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t util_now_ms(void);
 

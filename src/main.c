@@ -59,6 +59,9 @@ main_usage(int status)
 "      --stop-signal SIG     the signal that asks a command to stop (default TERM)\n"
 "      --stop-timeout SECS   then SIGKILL after SECS seconds (default 5)\n"
 "      --no-summary          no summary table on stderr at the end\n"
+"      --interval SECS       how often CPU and memory are sampled (default 1)\n"
+"      --cpu-alert PCT       highlight processes using at least PCT%% CPU\n"
+"      --mem-alert SIZE      ... or at least SIZE of memory (e.g. 500M, 2G)\n"
 "      --demo                run the bundled demo set\n"
 "  -h, --help                this help\n"
 "  -V, --version             brood's version\n"
@@ -67,6 +70,21 @@ main_usage(int status)
 "the first failure (128+N for signal N, 127 not found, 126 not executable);\n"
 "128+N when brood itself was stopped by signal N; 2 for a usage error.\n");
 	exit(status);
+}
+
+/* Parse a number with an optional one-character suffix from suffixes. */
+static int
+main_number(const char *s, double *out, const char *suffixes)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno != 0 || end == s || !isfinite(*out))
+		return -1;
+	if (*end != '\0' && (suffixes == NULL || end[1] != '\0' || strchr(suffixes, *end) == NULL))
+		return -1;
+	return 0;
 }
 
 /* wcwidth and the parser need a UTF-8 LC_CTYPE; children keep brood's. */
@@ -83,7 +101,7 @@ main(int argc, char **argv)
 {
 	enum { OPT_HEADLESS = 256, OPT_THEME, OPT_COLOR, OPT_SUCCESS, OPT_KILL_OTHERS,
 	    OPT_KILL_OTHERS_ON_FAIL, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT,
-	    OPT_NO_SUMMARY, OPT_DEMO };
+	    OPT_NO_SUMMARY, OPT_DEMO, OPT_INTERVAL, OPT_CPU_ALERT, OPT_MEM_ALERT };
 	static const struct option longopts[] = {
 		{ "names", required_argument, NULL, 'n' },
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
@@ -96,6 +114,9 @@ main(int argc, char **argv)
 		{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
 		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "cpu-alert", required_argument, NULL, OPT_CPU_ALERT },
+		{ "mem-alert", required_argument, NULL, OPT_MEM_ALERT },
 		{ "demo", no_argument, NULL, OPT_DEMO },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -107,6 +128,8 @@ main(int argc, char **argv)
 	int stop_signal = SIGTERM, opt, status;
 	uint64_t stop_timeout_ms = 5000;
 	bool demo = false, headless = false;
+	double cpu_alert = 0;
+	uint64_t mem_alert_kib = 0;
 	const char *theme = NULL;
 	struct tui *tui = NULL;
 	struct proc_spec *specs;
@@ -179,6 +202,35 @@ main(int argc, char **argv)
 		case OPT_NO_SUMMARY:
 			hopts.summary = false;
 			break;
+		case OPT_INTERVAL: {
+			double secs;
+
+			if (main_number(optarg, &secs, NULL) == -1 || secs < 0.1 || secs > 3600) {
+				fprintf(stderr, "brood: --interval takes seconds (0.1 to 3600), not '%s'\n", optarg);
+				return 2;
+			}
+			cfg.interval_ms = (uint64_t)llround(secs * 1000);
+			break;
+		}
+		case OPT_CPU_ALERT:
+			if (main_number(optarg, &cpu_alert, "%") == -1 || cpu_alert <= 0) {
+				fprintf(stderr, "brood: --cpu-alert takes a percentage such as 80, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_MEM_ALERT: {
+			double v;
+			char unit = optarg[0] != '\0' ? optarg[strlen(optarg) - 1] : '\0';
+			double scale = unit == 'K' || unit == 'k' ? 1 : unit == 'M' || unit == 'm' ? 1024 :
+			    unit == 'G' || unit == 'g' ? 1024 * 1024 : 0;
+
+			if (scale == 0 || main_number(optarg, &v, "KkMmGg") == -1 || v <= 0) {
+				fprintf(stderr, "brood: --mem-alert takes a size such as 500M or 2G, not '%s'\n", optarg);
+				return 2;
+			}
+			mem_alert_kib = (uint64_t)(v * scale);
+			break;
+		}
 		case OPT_DEMO:
 			demo = true;
 			break;
@@ -251,7 +303,8 @@ main(int argc, char **argv)
 		    SRCTHEMEDIR, NULL };
 		struct tui_opts topts = { .color = strcmp(color, "never") != 0 &&
 		    (strcmp(color, "always") == 0 || getenv("NO_COLOR") == NULL),
-		    .theme = theme, .theme_dirs = dirs };
+		    .theme = theme, .theme_dirs = dirs, .cpu_alert_pct = cpu_alert,
+		    .mem_alert_kib = mem_alert_kib };
 		char *cause = NULL;
 
 		tui = tui_create(&topts, &cause);

@@ -421,6 +421,7 @@ proc_start(struct proc *p)
 	memset(&p->ru, 0, sizeof p->ru);
 	p->started_ms = util_now_ms();
 	p->ended_ms = 0;
+	metrics_reset(p, true);
 
 	if (spawn_start(&spec, &child, &cause) == -1) {
 		int err = errno;
@@ -698,6 +699,7 @@ proc_end(struct proc *p)
 	p->kill_deadline_ms = 0;
 	proc_close_status(p);
 	p->state = p->start_failed ? PROC_FAILED : PROC_EXITED;
+	metrics_reset(p, false);
 	if (report) {
 		struct proc_event ev = { .kind = PROC_EV_ENDED, .pid = p->pid,
 		    .wstatus = p->wstatus, .stage = p->fail_stage, .err = p->fail_err };
@@ -788,6 +790,82 @@ struct scroll *
 proc_scroll(const struct proc *p)
 {
 	return p->scroll;
+}
+
+const struct proc_metrics *
+proc_metrics(const struct proc *p)
+{
+	return &p->metrics;
+}
+
+size_t
+proc_history_count(const struct proc *p)
+{
+	return p->hist_n;
+}
+
+void
+proc_history(const struct proc *p, size_t i, float *cpu_pct, uint64_t *rss_kib)
+{
+	size_t slot = (p->hist_first + (i < p->hist_n ? i : 0)) % PROC_HISTORY;
+
+	*cpu_pct = p->hist_cpu[slot];
+	*rss_kib = p->hist_rss_kib[slot];
+}
+
+/* Append the rows of the members whose parent is ppid, depth-first. */
+static void
+proc_tree_walk(const struct super *s, const size_t *members, size_t n, bool *used,
+    pid_t ppid, int depth, struct proc_tree_row *rows, size_t *count)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct sample_proc *e = &s->table.v[members[i]];
+
+		if (used[i] || e->ppid != ppid)
+			continue;
+		used[i] = true;
+		rows[(*count)++] = (struct proc_tree_row){ e->pid, e->ppid, depth, e->state,
+		    e->cpu_pct, e->rss_kib, e->threads };
+		proc_tree_walk(s, members, n, used, e->pid, depth + 1, rows, count);
+	}
+}
+
+size_t
+proc_tree_rows(const struct proc *p, struct proc_tree_row **rows)
+{
+	const struct super *s = p->s;
+	size_t *members, n = 0, i, j, count = 0;
+	bool *used;
+
+	*rows = NULL;
+	if (!p->metrics.valid || s->table.n == 0)
+		return 0;
+	members = xcalloc(s->table.n, sizeof *members);
+	for (i = 0; i < s->table.n; i++) {
+		if (s->sowner[i] == (int)p->index)
+			members[n++] = i;
+	}
+	used = xcalloc(n + 1, sizeof *used);
+	*rows = xcalloc(n + 1, sizeof **rows);
+	/* Roots: members whose parent is not a member (the leader, adoptees). */
+	for (i = 0; i < n; i++) {
+		const struct sample_proc *e = &s->table.v[members[i]];
+		bool parent_in = false;
+
+		for (j = 0; j < n && !parent_in; j++)
+			parent_in = s->table.v[members[j]].pid == e->ppid;
+		if (parent_in || used[i])
+			continue;
+		used[i] = true;
+		(*rows)[count++] = (struct proc_tree_row){ e->pid, e->ppid, 0, e->state,
+		    e->cpu_pct, e->rss_kib, e->threads };
+		proc_tree_walk(s, members, n, used, e->pid, 1, *rows, &count);
+	}
+	free(used);
+	free(members);
+	return count;
 }
 
 bool

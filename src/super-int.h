@@ -6,6 +6,7 @@
 
 #include "ingest.h"
 #include "ptree.h"
+#include "sample.h"
 #include "super.h"
 
 #define SUPER_MARKER "BROOD_ID"
@@ -56,6 +57,17 @@ struct proc {
 	struct proc_event events[PROC_EVENTS_MAX];
 	size_t ev_first;
 	size_t ev_count;
+
+	struct proc_metrics metrics;
+	float hist_cpu[PROC_HISTORY];
+	uint32_t hist_rss_kib[PROC_HISTORY];
+	size_t hist_first;
+	size_t hist_n;
+	struct proc_adoptee {
+		pid_t pid;
+		unsigned long long start;
+	} adoptees[32];           /* adopted daemons already announced */
+	size_t nadoptees;
 };
 
 struct super {
@@ -73,6 +85,14 @@ struct super {
 	bool tree_fresh;          /* snapshot reusable within one command */
 	struct loop_timer *poll_timer;
 	unsigned next_serial;
+
+	struct sample *sampler;   /* NULL: sampling off */
+	struct sample_table table;/* the last sample */
+	struct ptree stree;       /* its links, for attribution */
+	int *sowner;              /* sowner[i]: proc index of table.v[i], or -1 */
+	size_t sowner_cap;
+	struct loop_timer *sample_timer;
+	uint64_t last_sample_ms;
 };
 
 /* Take a /proc snapshot and attribute every process to its proc (unless a
@@ -82,6 +102,18 @@ void super_tree_update(struct super *s);
 /* Check stopping procs now, and keep checking every SUPER_POLL_MS while any
  * is stopping. */
 void super_poll_arm(struct super *s);
+
+/* The owner of one process (ptree_owners callback): the index of the proc
+ * it belongs to, or -1. */
+int super_owner(void *arg, const struct ptree_entry *e);
+
+/* metrics.c: sampling. */
+void metrics_start(struct super *s);
+void metrics_tick(struct super *s);
+void metrics_forget(struct super *s);  /* indices changed: drop the last sample */
+void metrics_stop(struct super *s);
+/* A new run of p begins, or it ended: its figures are no longer current. */
+void metrics_reset(struct proc *p, bool new_run);
 
 /* Record an event and tell the front end. */
 void proc_event_add(struct proc *p, const struct proc_event *ev);

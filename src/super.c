@@ -53,6 +53,7 @@ super_create(struct loop *l, const struct super_config *cfg,
 	/* Orphans of our children come to us, not to init. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	loop_add_signal(l, SIGCHLD, super_sigchld, s);
+	metrics_start(s);
 	return s;
 }
 
@@ -114,7 +115,7 @@ super_sigchld(struct loop *l, int sig, void *arg)
 
 /* The owner of one process: the proc it leads, whose group or session it
  * is in, or whose marker it carries if brood adopted it. */
-static int
+int
 super_owner(void *arg, const struct ptree_entry *e)
 {
 	struct super *s = arg;
@@ -323,6 +324,20 @@ super_emergency(struct super *s)
 }
 
 void
+super_sample(struct super *s)
+{
+	metrics_tick(s);
+}
+
+char *
+super_cmdline(struct super *s, pid_t pid, size_t max)
+{
+	if (s->sampler == NULL)
+		return NULL;
+	return sample_cmdline(s->sampler, pid, max);
+}
+
+void
 super_free(struct super *s)
 {
 	size_t i;
@@ -331,6 +346,7 @@ super_free(struct super *s)
 		return;
 	if (s->poll_timer != NULL)
 		loop_timer_cancel(s->loop, s->poll_timer);
+	metrics_stop(s);
 	for (i = 0; i < s->nprocs; i++)
 		proc_free(s->procs[i]);
 	free(s->procs);
@@ -425,8 +441,9 @@ super_remove(struct super *s, struct proc *p)
 		s->procs[i - 1]->index = i - 1;
 	}
 	s->nprocs--;
-	/* Owner indices of the last snapshot are stale now. */
+	/* Owner indices of the last snapshots are stale now. */
 	s->tree.n = 0;
+	metrics_forget(s);
 	proc_free(p);
 	return 0;
 }

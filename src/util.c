@@ -117,6 +117,36 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+void
+util_format_kib(uint64_t kib, char *buf, size_t len)
+{
+	if (kib < 1024)
+		snprintf(buf, len, "%lluK", (unsigned long long)kib);
+	else if (kib < 10 * 1024)
+		snprintf(buf, len, "%.1fM", (double)kib / 1024);
+	else if (kib < 1024 * 1024)
+		snprintf(buf, len, "%lluM", (unsigned long long)(kib / 1024));
+	else
+		snprintf(buf, len, "%.1fG", (double)kib / (1024 * 1024));
+}
+
+void
+util_format_ms(uint64_t ms, int precise, char *buf, size_t len)
+{
+	uint64_t s = ms / 1000;
+
+	if (precise && ms < 60000)
+		snprintf(buf, len, "%.2fs", (double)ms / 1000);
+	else if (s < 60)
+		snprintf(buf, len, "%us", (unsigned)s);
+	else if (s < 3600)
+		snprintf(buf, len, "%um%02us", (unsigned)(s / 60), (unsigned)(s % 60));
+	else if (s < 86400)
+		snprintf(buf, len, "%uh%02um", (unsigned)(s / 3600), (unsigned)(s / 60 % 60));
+	else
+		snprintf(buf, len, "%ud%02uh", (unsigned)(s / 86400), (unsigned)(s / 3600 % 24));
+}
+
 uint64_t
 util_now_ms(void)
 {

@@ -23,13 +23,8 @@
 static struct tu_proc tp;
 static char cmdbuf[MAX_ARGS][512];
 
-/* Build "helper ARGS" command strings. */
-static const char *
-H(int slot, const char *args)
-{
-	snprintf(cmdbuf[slot], sizeof cmdbuf[slot], "%s %s", tu_helper(), args);
-	return cmdbuf[slot];
-}
+/* "helper ARGS" in cmdbuf[slot]. */
+#define H(slot, args) tu_helper_cmd(cmdbuf[slot], sizeof cmdbuf[slot], (args))
 
 static void
 no_survivors(void)
@@ -230,7 +225,7 @@ START_TEST(test_long_line_split_marked)
 
 	/* 40,000 bytes with no newline: split at the 16 KiB cap, each split
 	 * part marked with an ellipsis, nothing lost. */
-	snprintf(cmd, sizeof cmd, "%s blob 40000", tu_helper());
+	tu_helper_cmd(cmd, sizeof cmd, "blob 40000");
 	ck_assert_int_eq(run("--no-summary", "-n", "b", cmd, NULL), 0);
 	for (p = tp.out; (p = strstr(p, "\xe2\x80\xa6\n")) != NULL; p++)
 		n++;
@@ -403,13 +398,9 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("headless");
-	TCase *tc = tcase_create("headless");
-	SRunner *sr;
-	int failed;
+	TCase *tc;
+	Suite *s = tu_suite("headless", &tc, NULL, teardown, 60);
 
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_lines_and_status);
 	tcase_add_test(tc, test_stderr_marked);
 	tcase_add_test(tc, test_signal_decoded);
@@ -433,10 +424,5 @@ main(void)
 	tcase_add_test(tc, test_sigint_twice_kills);
 	tcase_add_test(tc, test_leftover_daemon_of_exited_child);
 	tcase_add_test(tc, test_usage_errors);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run_suite(s);
 }

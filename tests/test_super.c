@@ -50,7 +50,7 @@ fx_event(void *arg, struct proc *p, const struct proc_event *ev)
 static void
 fx_setup(void)
 {
-	struct super_hooks hooks = { fx_line, fx_event, NULL };
+	struct super_hooks hooks = { .line = fx_line, .event = fx_event, .arg = NULL };
 	struct super_config cfg = { .scroll_lines = 100, .scroll_bytes = 1 << 20 };
 
 	memset(&fx, 0, sizeof fx);
@@ -462,13 +462,9 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("super");
-	TCase *tc = tcase_create("super");
-	SRunner *sr;
-	int failed;
+	TCase *tc;
+	Suite *s = tu_suite("super", &tc, fx_setup, fx_teardown, 60);
 
-	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_exit_status);
 	tcase_add_test(tc, test_exec_missing);
 	tcase_add_test(tc, test_exec_path_missing);
@@ -484,10 +480,5 @@ main(void)
 	tcase_add_test(tc, test_daemon_in_tree);
 	tcase_add_test(tc, test_remove);
 	tcase_add_test(tc, test_two_hundred);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run_suite(s);
 }

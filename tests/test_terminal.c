@@ -14,30 +14,12 @@
 
 #include "testutil.h"
 #include "tmux.h"
-#include "util.h"
 
 static struct tmux tm;
 static char cmdbuf[4][512];
 
-/* Build "helper ARGS" command strings. */
-static const char *
-H(int slot, const char *args)
-{
-	snprintf(cmdbuf[slot], sizeof cmdbuf[slot], "%s %s", tu_helper(), args);
-	return cmdbuf[slot];
-}
-
-/* End the session and check that nothing it started is left. */
-static void
-finish_clean(void)
-{
-	bool done = tmux_finish(&tm);
-	char msg[512];
-	size_t n = tu_survivors(tm.tag, msg, sizeof msg);
-
-	ck_assert_msg(n == 0, "%zu processes survived: %s", n, msg);
-	ck_assert_msg(done, "the tmux server or the wrapper did not end within 10 s");
-}
+/* "helper ARGS" in cmdbuf[slot]. */
+#define H(slot, args) tu_helper_cmd(cmdbuf[slot], sizeof cmdbuf[slot], (args))
 
 static void
 teardown(void)
@@ -158,7 +140,7 @@ run_hello(const char *const *env)
 	free(row_esc);
 	free(plain);
 	free(esc);
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 
 START_TEST(test_headless_coloured)
@@ -221,7 +203,7 @@ START_TEST(test_hostile_escapes_contained)
 	r = regexec(&re, tm.screen, 0, NULL, 0);
 	regfree(&re);
 	ck_assert_screen(r != 0, "a cursor position reply is on screen");
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -231,7 +213,6 @@ START_TEST(test_sighup_stops_all)
 	const char *argv[] = { tu_brood(), "--headless", "--stop-timeout", "0.5", "-n",
 		"stubborn,daemon", H(0, "ignore-term"), daemon_cmd, NULL };
 	pid_t daemon[2];
-	uint64_t start;
 	size_t n;
 
 	tu_tmpname(file, sizeof file, "daemon");
@@ -245,13 +226,10 @@ START_TEST(test_sighup_stops_all)
 
 	/* The terminal goes away: brood gets SIGHUP with nowhere to write. */
 	tmux_kill_server(&tm);
-	start = util_now_ms();
-	while ((n = tu_survivors(tm.tag, msg, sizeof msg)) > 0 && util_now_ms() - start < 10000)
-		usleep(20000);
+	n = tu_wait_survivors(tm.tag, msg, sizeof msg, 10000);
 	ck_assert_msg(n == 0, "%zu processes survived the terminal: %s", n, msg);
-	ck_assert_msg(!tu_pid_exists(daemon[0]) || tu_pid_state(daemon[0]) == 'Z',
-	    "daemon %d survived", (int)daemon[0]);
-	finish_clean();
+	ck_assert_msg(tu_pid_dead(daemon[0]), "daemon %d survived", (int)daemon[0]);
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -264,33 +242,25 @@ START_TEST(test_exit_status_visible)
 	ck_assert_screen(tmux_wait_dead(&tm, &status, 5000), "brood did not end");
 	ck_assert_int_eq(status, 3);
 	ck_assert_screen(tu_count_lines(tm.screen, "x | exited 3") == 1, "no 'x | exited 3'");
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
 int
 main(void)
 {
-	Suite *s = suite_create("terminal");
-	TCase *tc = tcase_create("terminal");
-	SRunner *sr;
-	int failed;
+	Suite *s;
+	TCase *tc;
 
 	if (!tmux_available()) {
 		fprintf(stderr, "test_terminal: no tmux on PATH, skipped\n");
 		return 77;
 	}
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_set_timeout(tc, 60);
+	s = tu_suite("terminal", &tc, NULL, teardown, 60);
 	tcase_add_test(tc, test_headless_coloured);
 	tcase_add_test(tc, test_no_color);
 	tcase_add_test(tc, test_hostile_escapes_contained);
 	tcase_add_test(tc, test_sighup_stops_all);
 	tcase_add_test(tc, test_exit_status_visible);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run_suite(s);
 }

@@ -165,7 +165,7 @@ START_TEST(test_role_names)
 		"normal", "header", "selection", "selection-idle", "running",
 		"paused", "stopping", "exited", "failed", "backoff", "stderr",
 		"title", "title-focus", "border", "marker", "match", "status",
-		"prompt", "overlay",
+		"prompt", "overlay", "alert", "graph",
 	};
 	int i;
 

@@ -22,13 +22,8 @@
 static struct tmux tm;
 static char cmdbuf[8][768];
 
-/* Build "helper ARGS" command strings. */
-static const char *
-H(int slot, const char *args)
-{
-	snprintf(cmdbuf[slot], sizeof cmdbuf[slot], "%s %s", tu_helper(), args);
-	return cmdbuf[slot];
-}
+/* "helper ARGS" in cmdbuf[slot]. */
+#define H(slot, args) tu_helper_cmd(cmdbuf[slot], sizeof cmdbuf[slot], (args))
 
 /* A command that records its pid in file, then becomes "helper ARGS". */
 static const char *
@@ -37,17 +32,6 @@ PID(int slot, const char *file, const char *args)
 	snprintf(cmdbuf[slot], sizeof cmdbuf[slot], "echo $$ > %s; exec %s %s", file,
 	    tu_helper(), args);
 	return cmdbuf[slot];
-}
-
-static void
-finish_clean(void)
-{
-	bool done = tmux_finish(&tm);
-	char msg[512];
-	size_t n = tu_survivors(tm.tag, msg, sizeof msg);
-
-	ck_assert_msg(n == 0, "%zu processes survived: %s", n, msg);
-	ck_assert_msg(done, "the tmux server or the wrapper did not end within 10 s");
 }
 
 static void
@@ -92,17 +76,18 @@ pid_from(const char *file, pid_t not)
 	}
 }
 
-static bool
-wait_pid_gone(pid_t pid, int timeout_ms)
+/* The terminal settings saved by "stty -g" in before and after are the
+ * same; both files are removed. */
+static void
+assert_tty_restored(const char *before, const char *after)
 {
-	uint64_t deadline = util_now_ms() + (uint64_t)timeout_ms;
+	char sb[512], sa[512];
 
-	while (tu_pid_exists(pid) && tu_pid_state(pid) != 'Z') {
-		if (util_now_ms() > deadline)
-			return false;
-		usleep(10000);
-	}
-	return true;
+	tu_read_line(before, sb, sizeof sb);
+	tu_read_line(after, sa, sizeof sa);
+	ck_assert_str_eq(sa, sb);
+	unlink(before);
+	unlink(after);
 }
 
 static bool
@@ -131,7 +116,7 @@ START_TEST(test_shows_names_and_output)
 	WAIT(" alpha - exited 0");
 	WAIT(" beta - running");
 	quit_now();
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -151,15 +136,15 @@ START_TEST(test_terminate_escalates_then_start)
 	WAIT("stopping, KILL in");
 	ck_assert(tu_pid_exists(first));
 	WAIT("killed by SIGKILL");
-	ck_assert(wait_pid_gone(first, 2000));
+	ck_assert(tu_wait_pid_dead(first, 2000));
 	tmux_send_keys(&tm, "s", NULL);
 	second = pid_from(file, first);
 	WAIT_RE("^> stub +running");
 	ck_assert(tu_pid_state(second) != 'Z');
 	quit_now();
-	ck_assert(wait_pid_gone(second, 1000));
+	ck_assert(tu_wait_pid_dead(second, 1000));
 	unlink(file);
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -178,11 +163,11 @@ START_TEST(test_kill)
 	t0 = util_now_ms();
 	tmux_send_keys(&tm, "K", NULL);
 	WAIT("killed by SIGKILL");
-	ck_assert(wait_pid_gone(pid, 2000));
+	ck_assert(tu_wait_pid_dead(pid, 2000));
 	ck_assert_uint_lt(util_now_ms() - t0, 5000);
 	quit_now();
 	unlink(file);
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -205,7 +190,7 @@ START_TEST(test_pause_resume)
 	ck_assert_msg(wait_pid_state(pid, 'T', false, 3000), "still stopped in /proc");
 	quit_now();
 	unlink(file);
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -223,8 +208,8 @@ START_TEST(test_restart)
 	/* Many presses, one restart: never two instances. */
 	tmux_send_keys(&tm, "r", "r", "r", "r", "r", NULL);
 	second = pid_from(file, first);
-	WAIT_RE("^> r +running +[0-9]+ +[0-9]+s +1$");
-	ck_assert(wait_pid_gone(first, 2000));
+	WAIT_RE("^> r +running +[0-9]+ .* [0-9]+s +1$");
+	ck_assert(tu_wait_pid_dead(first, 2000));
 	ck_assert(tu_pid_exists(second));
 	{
 		struct ptree pt = { 0 };
@@ -240,7 +225,7 @@ START_TEST(test_restart)
 	}
 	quit_now();
 	unlink(file);
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -271,7 +256,7 @@ START_TEST(test_search_highlights)
 	tmux_send_keys(&tm, "Enter", NULL);
 	WAIT("no older match for 'kiwi'");
 	quit_now();
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -303,7 +288,7 @@ START_TEST(test_layouts)
 	WAIT_GONE("NAME");
 	WAIT(" bb - running");
 	quit_now();
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -331,7 +316,7 @@ START_TEST(test_resize)
 	free(row);
 	free(screen);
 	quit_now();
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -340,8 +325,6 @@ START_TEST(test_quit_leaves_nothing_and_restores_tty)
 	char before[256], after[256], tree[256], daemon[256], script[2048];
 	const char *argv[] = { "/bin/sh", "-c", script, NULL };
 	pid_t dpid[2], tpids[4];
-	FILE *a, *b;
-	char sa[512] = "", sb[512] = "";
 	int status = -1;
 	size_t n;
 
@@ -365,23 +348,13 @@ START_TEST(test_quit_leaves_nothing_and_restores_tty)
 	tmux_send_keys(&tm, "y", NULL);
 	ck_assert(tmux_wait_dead(&tm, &status, 15000));
 	ck_assert_int_eq(status, 0);
-	ck_assert(wait_pid_gone(dpid[0], 1000));
+	ck_assert(tu_wait_pid_dead(dpid[0], 1000));
 	while (n-- > 0)
-		ck_assert(wait_pid_gone(tpids[n], 1000));
-	b = fopen(before, "r");
-	a = fopen(after, "r");
-	ck_assert_ptr_nonnull(b);
-	ck_assert_ptr_nonnull(a);
-	ck_assert_ptr_nonnull(fgets(sb, sizeof sb, b));
-	ck_assert_ptr_nonnull(fgets(sa, sizeof sa, a));
-	fclose(a);
-	fclose(b);
-	ck_assert_str_eq(sa, sb);
-	unlink(before);
-	unlink(after);
+		ck_assert(tu_wait_pid_dead(tpids[n], 1000));
+	assert_tty_restored(before, after);
 	unlink(tree);
 	unlink(daemon);
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -391,7 +364,6 @@ START_TEST(test_sighup_leaves_nothing)
 	const char *argv[] = { tu_brood(), "--stop-timeout", "0.5", "-n", "stub,daemon",
 	    H(0, "ignore-term"), dcmd, NULL };
 	pid_t dpid[2];
-	uint64_t deadline;
 
 	tu_tmpname(daemon, sizeof daemon, "daemon");
 	snprintf(dcmd, sizeof dcmd, "%s daemon %s", tu_helper(), daemon);
@@ -400,13 +372,10 @@ START_TEST(test_sighup_leaves_nothing)
 	WAIT("daemonized");
 	ck_assert_uint_eq(tu_read_pids(daemon, dpid, 2, 5000), 1);
 	tmux_kill_server(&tm);
-	deadline = util_now_ms() + 10000;
-	while (tu_survivors(tm.tag, msg, sizeof msg) > 0 && util_now_ms() < deadline)
-		usleep(20000);
-	ck_assert_msg(tu_survivors(tm.tag, msg, sizeof msg) == 0, "survivors: %s", msg);
-	ck_assert(wait_pid_gone(dpid[0], 1000));
+	ck_assert_msg(tu_wait_survivors(tm.tag, msg, sizeof msg, 10000) == 0, "survivors: %s", msg);
+	ck_assert(tu_wait_pid_dead(dpid[0], 1000));
 	unlink(daemon);
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -440,7 +409,7 @@ START_TEST(test_hostile_output_stays_in_pane)
 	free(host);
 	free(buffers);
 	quit_now();
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -455,7 +424,7 @@ START_TEST(test_dumb_terminal_refused)
 	ck_assert(tmux_wait_dead(&tm, &status, 10000));
 	ck_assert_int_eq(status, 2);
 	WAIT("TERM=dumb cannot show the dashboard");
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -488,7 +457,7 @@ START_TEST(test_no_color)
 	ck_assert(strstr(screen, "\033[7m") != NULL || strstr(screen, ";7m") != NULL);
 	free(screen);
 	quit_now();
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -506,9 +475,8 @@ START_TEST(test_add_remove_signal)
 	tmux_send_keys(&tm, "Up", "Up", "Enter", NULL);
 	WAIT("got-usr1");
 	WAIT("sent SIGUSR1 to trap");
-	snprintf(added, sizeof added, "%s echo added-output", tu_helper());
 	tmux_send_keys(&tm, "a", NULL);
-	tmux_send_literal(&tm, added);
+	tmux_send_literal(&tm, tu_helper_cmd(added, sizeof added, "echo added-output"));
 	WAIT("added-output"); /* echoed in the prompt */
 	tmux_send_keys(&tm, "Enter", NULL);
 	WAIT_RE("^> helper");
@@ -521,7 +489,7 @@ START_TEST(test_add_remove_signal)
 	tmux_send_keys(&tm, "d", NULL);
 	WAIT("trap is still running");
 	quit_now();
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -534,7 +502,7 @@ START_TEST(test_partial_line_shown)
 	tmux_start(&tm, 100, 20, argv);
 	WAIT_RE("^ Password for db: *$");
 	quit_now();
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -558,7 +526,7 @@ START_TEST(test_stream_filter_and_clear)
 	WAIT_GONE("to-stderr");
 	WAIT_GONE("to-stdout");
 	quit_now();
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -572,13 +540,13 @@ START_TEST(test_themes)
 	tmux_start(&tm, 100, 20, argv);
 	WAIT("themed");
 	quit_now();
-	finish_clean();
+	tmux_finish_clean(&tm);
 	tmux_cleanup(&tm);
 	tmux_start(&tm, 100, 20, bad);
 	ck_assert(tmux_wait_dead(&tm, &status, 10000));
 	ck_assert_int_eq(status, 2);
 	WAIT("no theme called 'no-such-theme'");
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 END_TEST
 
@@ -588,9 +556,7 @@ exit_by_signal(int sig, int want_status)
 {
 	char before[256], after[256], pidf[256], script[2048];
 	const char *argv[] = { "/bin/sh", "-c", script, NULL };
-	char sa[512] = "", sb[512] = "";
 	pid_t child;
-	FILE *f;
 	int status = -1;
 
 	tu_tmpname(before, sizeof before, "before");
@@ -622,21 +588,11 @@ exit_by_signal(int sig, int want_status)
 		snprintf(want, sizeof want, "status=%d", want_status);
 		WAIT(want);
 	}
-	ck_assert(wait_pid_gone(child, 5000));
+	ck_assert(tu_wait_pid_dead(child, 5000));
 	ck_assert(tmux_wait_dead(&tm, &status, 10000));
-	f = fopen(before, "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(sb, sizeof sb, f));
-	fclose(f);
-	f = fopen(after, "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(sa, sizeof sa, f));
-	fclose(f);
-	ck_assert_str_eq(sa, sb);
-	unlink(before);
-	unlink(after);
+	assert_tty_restored(before, after);
 	unlink(pidf);
-	finish_clean();
+	tmux_finish_clean(&tm);
 }
 
 START_TEST(test_sigterm_restores)
@@ -654,17 +610,14 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("tui");
-	TCase *tc = tcase_create("tui");
-	SRunner *sr;
-	int failed;
+	Suite *s;
+	TCase *tc;
 
 	if (!tmux_available()) {
 		fprintf(stderr, "tmux not found: skipping the dashboard tests\n");
 		return 77;
 	}
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_set_timeout(tc, 60);
+	s = tu_suite("tui", &tc, NULL, teardown, 60);
 	tcase_add_test(tc, test_shows_names_and_output);
 	tcase_add_test(tc, test_terminate_escalates_then_start);
 	tcase_add_test(tc, test_kill);
@@ -684,10 +637,5 @@ main(void)
 	tcase_add_test(tc, test_themes);
 	tcase_add_test(tc, test_sigterm_restores);
 	tcase_add_test(tc, test_crash_restores);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run_suite(s);
 }

@@ -36,6 +36,13 @@ tu_helper(void)
 	return p != NULL ? p : "./tests/helper";
 }
 
+const char *
+tu_helper_cmd(char *buf, size_t len, const char *args)
+{
+	snprintf(buf, len, "%s %s", tu_helper(), args);
+	return buf;
+}
+
 void
 tu_new_tag(char *buf, size_t len)
 {
@@ -211,6 +218,12 @@ tu_pid_exists(pid_t pid)
 	return kill(pid, 0) == 0 || errno == EPERM;
 }
 
+bool
+tu_pid_dead(pid_t pid)
+{
+	return !tu_pid_exists(pid) || tu_pid_state(pid) == 'Z';
+}
+
 char
 tu_pid_state(pid_t pid)
 {
@@ -255,6 +268,32 @@ tu_survivors(const char *tag, char *msg, size_t len)
 }
 
 size_t
+tu_wait_survivors(const char *tag, char *msg, size_t len, int timeout_ms)
+{
+	struct timespec start, pause = { 0, 20 * 1000000 };
+	size_t n;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((n = tu_survivors(tag, msg, len)) > 0 && tu_elapsed_ms(&start) < timeout_ms)
+		nanosleep(&pause, NULL);
+	return n;
+}
+
+bool
+tu_wait_pid_dead(pid_t pid, int timeout_ms)
+{
+	struct timespec start, pause = { 0, 10 * 1000000 };
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!tu_pid_dead(pid)) {
+		if (tu_elapsed_ms(&start) > timeout_ms)
+			return false;
+		nanosleep(&pause, NULL);
+	}
+	return true;
+}
+
+size_t
 tu_read_pids(const char *file, pid_t *pids, size_t max, int timeout_ms)
 {
 	struct timespec start, pause = { 0, 10 * 1000000 };
@@ -288,4 +327,39 @@ tu_count_lines(const char *s, const char *line)
 		p = *nl == '\n' ? nl + 1 : nl;
 	}
 	return n;
+}
+
+void
+tu_read_line(const char *file, char *buf, size_t len)
+{
+	FILE *f = fopen(file, "r");
+
+	ck_assert_msg(f != NULL, "cannot open %s: %s", file, strerror(errno));
+	buf[0] = '\0';
+	ck_assert_msg(fgets(buf, (int)len, f) != NULL, "%s is empty", file);
+	fclose(f);
+}
+
+Suite *
+tu_suite(const char *name, TCase **tc, SFun setup, SFun teardown, int timeout_s)
+{
+	Suite *s = suite_create(name);
+
+	*tc = tcase_create(name);
+	tcase_add_checked_fixture(*tc, setup, teardown);
+	tcase_set_timeout(*tc, timeout_s);
+	suite_add_tcase(s, *tc);
+	return s;
+}
+
+int
+tu_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -91,6 +91,16 @@ tmux_append(char **buf, size_t *len, const char *data, size_t n)
 	(*buf)[*len] = '\0';
 }
 
+/* Give buf to *to, or free it if the caller does not want it (to NULL). */
+static void
+tmux_hand_over(char *buf, char **to)
+{
+	if (to != NULL)
+		*to = buf;
+	else
+		free(buf);
+}
+
 /* The child side of tmux_exec: a controlled environment, no inherited fds
  * (a server forked from this client must not hold the test's pipes). */
 static void __attribute__((noreturn))
@@ -148,14 +158,8 @@ tmux_exec(const char *socket, const char *tag, const char *const *args, char **o
 			if (pe[i] != -1)
 				close(pe[i]);
 		}
-		if (out != NULL)
-			*out = buf[0];
-		else
-			free(buf[0]);
-		if (err != NULL)
-			*err = buf[1];
-		else
-			free(buf[1]);
+		tmux_hand_over(buf[0], out);
+		tmux_hand_over(buf[1], err);
 		return -2;
 	}
 	if (pid == 0)
@@ -196,14 +200,8 @@ tmux_exec(const char *socket, const char *tag, const char *const *args, char **o
 	}
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
-	if (out != NULL)
-		*out = buf[0];
-	else
-		free(buf[0]);
-	if (err != NULL)
-		*err = buf[1];
-	else
-		free(buf[1]);
+	tmux_hand_over(buf[0], out);
+	tmux_hand_over(buf[1], err);
 	if (timed_out)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -723,14 +721,6 @@ tmux_kill_server(struct tmux *t)
 	t->running = false;
 }
 
-/* Whether pid is gone or a zombie: the tmux server is an orphan, and how
- * soon pid 1 reaps orphans varies (seconds, in some containers). */
-static bool
-tmux_pid_dead(pid_t pid)
-{
-	return !tu_pid_exists(pid) || tu_pid_state(pid) == 'Z';
-}
-
 bool
 tmux_finish(struct tmux *t)
 {
@@ -745,7 +735,10 @@ tmux_finish(struct tmux *t)
 		t->running = false;
 	}
 	for (;;) {
-		bool gone = tmux_pid_dead(t->server_pid) && tmux_pid_dead(t->wrapper_pid) &&
+		/* A zombie counts as gone: the tmux server is an orphan, and
+		 * how soon pid 1 reaps orphans varies (seconds, in some
+		 * containers). */
+		bool gone = tu_pid_dead(t->server_pid) && tu_pid_dead(t->wrapper_pid) &&
 		    tu_survivors(t->tag, msg, sizeof msg) == 0;
 
 		if (gone) {
@@ -759,6 +752,17 @@ tmux_finish(struct tmux *t)
 			return false;
 		nanosleep(&pause, NULL);
 	}
+}
+
+void
+tmux_finish_clean(struct tmux *t)
+{
+	bool done = tmux_finish(t);
+	char msg[512];
+	size_t n = tu_survivors(t->tag, msg, sizeof msg);
+
+	ck_assert_msg(n == 0, "%zu processes survived: %s", n, msg);
+	ck_assert_msg(done, "the tmux server or the wrapper did not end within 10 s");
 }
 
 /* SIGKILL every process whose environment holds tag; how many there were. */
@@ -798,7 +802,7 @@ tmux_cleanup(struct tmux *t)
 		t->running = false;
 		for (round = 0; round < 50 && tmux_kill_tagged(t->tag) > 0; round++)
 			nanosleep(&pause, NULL);
-		if (t->path[0] != '\0' && tmux_pid_dead(t->server_pid))
+		if (t->path[0] != '\0' && tu_pid_dead(t->server_pid))
 			unlink(t->path);
 		tmux_set_live(t, false);
 	}

@@ -118,6 +118,10 @@ void tmux_kill_server(struct tmux *t);
  * Kills nothing but the server; removes its socket once all is gone. */
 bool tmux_finish(struct tmux *t);
 
+/* tmux_finish, failing the test if any process with the tag survived or if
+ * the server or the wrapper did not end. */
+void tmux_finish_clean(struct tmux *t);
+
 /* Teardown without assertions: kill the server, SIGKILL whatever still has
  * the tag, free t->screen. Also done at exit for every server not finished,
  * so a failing test leaks no tmux server. */

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -265,21 +266,6 @@ draw_fill(int y, int x, int w, attr_t attr, int pair)
 		mvadd_wch(y, x + i, &cc);
 }
 
-static void
-draw_human_ms(uint64_t ms, char *buf, size_t len)
-{
-	uint64_t s = ms / 1000;
-
-	if (s < 60)
-		snprintf(buf, len, "%us", (unsigned)s);
-	else if (s < 3600)
-		snprintf(buf, len, "%um%02us", (unsigned)(s / 60), (unsigned)(s % 60));
-	else if (s < 86400)
-		snprintf(buf, len, "%uh%02um", (unsigned)(s / 3600), (unsigned)(s / 60 % 60));
-	else
-		snprintf(buf, len, "%ud%02uh", (unsigned)(s / 86400), (unsigned)(s / 3600 % 24));
-}
-
 /* The state as the list shows it, and the role that colours it. */
 static enum theme_role
 draw_state(struct proc *p, char *buf, size_t len)
@@ -330,6 +316,65 @@ draw_name_width(struct tui *t)
 	return w > 24 ? 24 : w;
 }
 
+#define DRAW_SPARK 10          /* samples in a list row's sparkline */
+
+static const char *const draw_blocks[9] = {
+	" ", "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+	"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+};
+static const char draw_ascii_levels[] = " .:-=+*#@";
+
+/* One character for a level 0..8: a block, or its ASCII stand-in. */
+static const char *
+draw_level(const struct tui *t, int level, char ascii[2])
+{
+	if (level < 0)
+		level = 0;
+	if (level > 8)
+		level = 8;
+	if (t->utf8)
+		return draw_blocks[level];
+	ascii[0] = draw_ascii_levels[level];
+	ascii[1] = '\0';
+	return ascii;
+}
+
+/* The last DRAW_SPARK samples of the tree's CPU, 0-100% of one core. */
+static void
+draw_sparkline(struct tui *t, struct proc *p, int y, int x, int w, attr_t attr, int pair)
+{
+	size_t n = proc_history_count(p), i, first = n > DRAW_SPARK ? n - DRAW_SPARK : 0;
+	char buf[DRAW_SPARK * 3 + 1] = "", ascii[2];
+
+	for (i = first; i < n; i++) {
+		float cpu;
+		uint64_t rss;
+
+		proc_history(p, i, &cpu, &rss);
+		strcat(buf, draw_level(t, cpu <= 0 ? 0 : 1 + (int)(cpu * 7 / 100), ascii));
+	}
+	draw_text(t, y, x, w, buf, attr, pair);
+}
+
+/* The CPU and MEM columns: the tree's figures, or the leader's alone. */
+static bool
+draw_figures(struct tui *t, struct proc *p, char *cpu, char *mem, size_t len)
+{
+	const struct proc_metrics *m = proc_metrics(p);
+	double c = t->leader_figures ? m->cpu_pct : m->tree_cpu_pct;
+	uint64_t r = t->leader_figures ? m->rss_kib : m->tree_rss_kib;
+
+	if (!m->valid) {
+		snprintf(cpu, len, "-");
+		snprintf(mem, len, "-");
+		return false;
+	}
+	snprintf(cpu, len, "%.0f%%", c);
+	util_format_kib(r, mem, len);
+	return (t->opts.cpu_alert_pct > 0 && c >= t->opts.cpu_alert_pct) ||
+	    (t->opts.mem_alert_kib > 0 && r >= t->opts.mem_alert_kib);
+}
+
 static void
 draw_list(struct tui *t, int y, int h)
 {
@@ -345,8 +390,9 @@ draw_list(struct tui *t, int y, int h)
 		return;
 	attr = paint_role(t, THEME_HEADER, &pair);
 	draw_fill(y, 0, COLS, attr, pair);
-	snprintf(buf, sizeof buf, "  %-*s %-24s %7s %8s %3s", (int)namew, "NAME", "STATE",
-	    "PID", "UPTIME", "RST");
+	snprintf(buf, sizeof buf, "  %-*s %-24s %7s %5s %6s %-*s %8s %3s", (int)namew, "NAME",
+	    "STATE", "PID", t->leader_figures ? "CPU*" : "CPU", t->leader_figures ? "MEM*" : "MEM",
+	    DRAW_SPARK, "HISTORY", "UPTIME", "RST");
 	draw_text(t, y, 0, COLS, buf, attr, pair);
 	if (t->sel < t->list_top)
 		t->list_top = t->sel;
@@ -355,15 +401,17 @@ draw_list(struct tui *t, int y, int h)
 	for (i = t->list_top; i < n && (int)(i - t->list_top) < h - 1; i++) {
 		struct proc *p = super_proc(t->s, i);
 		int row = y + 1 + (int)(i - t->list_top);
-		bool sel = i == t->sel;
+		bool sel = i == t->sel, alert;
 		enum theme_role role;
 		char *name = line_sanitize(proc_name(p)), state[128], up[32], pid[16];
+		char cpu[32], mem[32];
 		uint64_t start = proc_started_ms(p), end = proc_ended_ms(p);
-		attr_t rowattr;
-		int rowpair;
+		attr_t rowattr, graph;
+		int rowpair, gpair;
 
+		alert = draw_figures(t, p, cpu, mem, sizeof cpu);
 		rowattr = paint_role(t, sel ? (t->focus == TUI_FOCUS_LIST ? THEME_SELECTION :
-		    THEME_SELECTION_IDLE) : THEME_NORMAL, &rowpair);
+		    THEME_SELECTION_IDLE) : alert ? THEME_ALERT : THEME_NORMAL, &rowpair);
 		draw_fill(row, 0, COLS, rowattr, rowpair);
 		x = draw_text(t, row, 0, COLS, sel ? "> " : "  ", rowattr, rowpair);
 		draw_text(t, row, x, (int)namew, name, rowattr, rowpair);
@@ -378,12 +426,22 @@ draw_list(struct tui *t, int y, int h)
 		if (start == 0)
 			snprintf(up, sizeof up, "-");
 		else
-			draw_human_ms((end != 0 ? end : now) - start, up, sizeof up);
+			util_format_ms((end != 0 ? end : now) - start, 0, up, sizeof up);
 		if (proc_pid(p) > 0)
 			snprintf(pid, sizeof pid, "%d", (int)proc_pid(p));
 		else
 			snprintf(pid, sizeof pid, "-");
-		snprintf(buf, sizeof buf, "%7s %8s %3u", pid, up, proc_restarts(p));
+		snprintf(buf, sizeof buf, "%7s %5s %6s ", pid, cpu, mem);
+		if (x < COLS)
+			x += draw_text(t, row, x, COLS - x, buf, rowattr, rowpair);
+		graph = sel ? rowattr : paint_role(t, THEME_GRAPH, &gpair);
+		if (sel)
+			gpair = rowpair;
+		if (x < COLS)
+			draw_sparkline(t, p, row, x, DRAW_SPARK < COLS - x ? DRAW_SPARK : COLS - x,
+			    graph, gpair);
+		x += DRAW_SPARK + 1;
+		snprintf(buf, sizeof buf, "%8s %3u", up, proc_restarts(p));
 		if (x < COLS)
 			draw_text(t, row, x, COLS - x, buf, rowattr, rowpair);
 		free(name);
@@ -764,7 +822,7 @@ draw_status(struct tui *t, int y)
 		snprintf(buf, sizeof buf, " %s", t->message);
 	else
 		snprintf(buf, sizeof buf, " ? help  q quit  l layout  t stop  K kill  r restart  "
-		    "s start  z pause  ! signal  / search  e streams");
+		    "s start  z pause  ! signal  / search  i details");
 	snprintf(right, sizeof right, " %s%s%s ", draw_layout_names[t->layout],
 	    t->zoom ? " zoomed" : "", draw_filter_names[t->filter]);
 	x = (int)strlen(right);
@@ -825,6 +883,8 @@ static const char *const draw_help_lines[] = {
 	"/  n  N        search (regex), older, newer match",
 	"a  d           add a process / remove a stopped one",
 	"c              clear the selected scrollback",
+	"i              details: graphs, process tree, timeline",
+	"T              CPU and MEM of the whole tree / the leader",
 	"q  Q           quit (asks while processes run) / at once",
 	"",
 	"any key closes this help",
@@ -849,6 +909,219 @@ draw_signal_menu(struct tui *t)
 	draw_box(t, lines, n, t->menu_sel + 1, true);
 }
 
+static const char *
+draw_state_meaning(char state)
+{
+	switch (state) {
+	case 'R': return "running";
+	case 'S': return "sleeping";
+	case 'D': return "disk sleep";
+	case 'Z': return "zombie";
+	case 'T': return "stopped";
+	case 't': return "traced";
+	case 'X': return "dead";
+	case 'I': return "idle";
+	case 'P': return "parked";
+	default: return "?";
+	}
+}
+
+/* A bar graph of n values (0 .. max) in h rows and w columns, the newest at
+ * the right; each column is the mean of the samples it covers. */
+static void
+draw_graph(struct tui *t, const float *v, size_t n, double max, int y, int x, int h, int w)
+{
+	int col, row, pair;
+	attr_t a = paint_role(t, THEME_GRAPH, &pair);
+	char ascii[2];
+
+	if (n == 0 || w <= 0 || h <= 0 || max <= 0)
+		return;
+	for (col = 0; col < w; col++) {
+		/* Columns map onto the newest samples when there are fewer than w. */
+		size_t from, to, k;
+		double sum = 0;
+		long levels;
+
+		if (n >= (size_t)w) {
+			from = n * (size_t)col / (size_t)w;
+			to = n * (size_t)(col + 1) / (size_t)w;
+		} else {
+			if ((size_t)(w - col) > n)
+				continue;
+			from = n - (size_t)(w - col);
+			to = from + 1;
+		}
+		for (k = from; k < to; k++)
+			sum += v[k];
+		levels = lround(sum / (double)(to - from) / max * h * 8);
+		for (row = 0; row < h; row++) {
+			long l = levels - (long)row * 8;
+
+			if (l > 0)
+				draw_text(t, y + h - 1 - row, x + col, 1, draw_level(t, (int)(l > 8 ? 8 : l),
+				    ascii), a, pair);
+		}
+	}
+}
+
+static void
+draw_event_text(const struct proc_event *ev, char *buf, size_t len)
+{
+	char what[160];
+
+	switch (ev->kind) {
+	case PROC_EV_SPAWNED:
+		snprintf(buf, len, "spawned, pid %d", (int)ev->pid);
+		break;
+	case PROC_EV_EXECED:
+		snprintf(buf, len, "exec'd");
+		break;
+	case PROC_EV_FAILED:
+		status_describe_failure(ev->stage, ev->err, what, sizeof what);
+		snprintf(buf, len, "%s", what);
+		break;
+	case PROC_EV_SIGNAL:
+		snprintf(buf, len, "sent %s", status_signame(ev->sig));
+		break;
+	case PROC_EV_STOP:
+		snprintf(buf, len, ev->sig == SIGKILL ? "kill: sent SIGKILL to the tree" :
+		    "stop: sent %s and SIGCONT to the tree", status_signame(ev->sig));
+		break;
+	case PROC_EV_ESCALATE:
+		snprintf(buf, len, "still there after the stop timeout: sent SIGKILL");
+		break;
+	case PROC_EV_PAUSED:
+		snprintf(buf, len, "stopped (%s)", status_signame(ev->sig));
+		break;
+	case PROC_EV_RESUMED:
+		snprintf(buf, len, "continued");
+		break;
+	case PROC_EV_EXITED:
+		status_describe(ev->wstatus, what, sizeof what);
+		snprintf(buf, len, "leader %s", what);
+		break;
+	case PROC_EV_ENDED:
+		snprintf(buf, len, "ended");
+		break;
+	case PROC_EV_RESTART:
+		snprintf(buf, len, "restart requested");
+		break;
+	case PROC_EV_ADOPTED:
+		snprintf(buf, len, "adopted pid %d (left behind, re-parented to brood)", (int)ev->pid);
+		break;
+	}
+}
+
+/* Everything about the selected process: figures, graphs, its tree, its
+ * timeline. */
+static void
+draw_detail(struct tui *t, int y, int h)
+{
+	struct proc *p = tui_selected(t);
+	const struct proc_metrics *m;
+	struct proc_tree_row *rows = NULL;
+	float cpu[PROC_HISTORY], rssf[PROC_HISTORY];
+	double cpu_max = 100, rss_max = 1;
+	size_t nh, nrows, i, nev;
+	char buf[1024], a1[32], a2[32], a3[32], a4[32], *name, *cmd;
+	int pair, hp, row, gh, gw, tree_h;
+	attr_t a, head = paint_role(t, THEME_HEADER, &hp);
+	uint64_t now = util_now_ms();
+
+	if (p == NULL || h < 4)
+		return;
+	m = proc_metrics(p);
+	name = line_sanitize(proc_name(p));
+	cmd = line_sanitize(proc_command(p));
+	a = paint_role(t, THEME_TITLE_FOCUS, &pair);
+	draw_fill(y, 0, COLS, a, pair);
+	draw_state(p, a1, sizeof a1);
+	snprintf(buf, sizeof buf, " %s - %s  (i or Esc: back) ", name, a1);
+	draw_text(t, y, 0, COLS, buf, a, pair);
+	snprintf(buf, sizeof buf, " command: %s", cmd);
+	draw_text(t, y + 1, 0, COLS, buf, A_NORMAL, 0);
+	free(name);
+	free(cmd);
+	util_format_kib(m->tree_rss_kib, a1, sizeof a1);
+	util_format_kib(m->rss_kib, a2, sizeof a2);
+	util_format_kib(m->peak_rss_kib, a3, sizeof a3);
+	util_format_ms((uint64_t)(m->cpu_seconds * 1000), 1, a4, sizeof a4);
+	if (m->valid)
+		snprintf(buf, sizeof buf, " CPU %.0f%% (leader %.0f%%)   memory %s (leader %s)   "
+		    "threads %d   processes %zu   peak %s   CPU time %s", m->tree_cpu_pct,
+		    m->cpu_pct, a1, a2, m->tree_threads, m->tree_procs, a3, a4);
+	else
+		snprintf(buf, sizeof buf, " not running   peak %s   CPU time %s", a3, a4);
+	draw_text(t, y + 2, 0, COLS, buf, A_NORMAL, 0);
+
+	nh = proc_history_count(p);
+	for (i = 0; i < nh; i++) {
+		uint64_t r;
+
+		proc_history(p, i, &cpu[i], &r);
+		rssf[i] = (float)r;
+		if (cpu[i] > cpu_max)
+			cpu_max = cpu[i];
+		if (rssf[i] > rss_max)
+			rss_max = rssf[i];
+	}
+	row = y + 4;
+	gh = (h - 4) / 4;
+	if (gh > 8)
+		gh = 8;
+	gw = COLS / 2 - 2;
+	if (gh >= 2 && gw >= 8) {
+		util_format_kib((uint64_t)rss_max, a1, sizeof a1);
+		snprintf(buf, sizeof buf, " CPU %%, last %zu samples (top: %.0f%%)", nh, cpu_max);
+		draw_text(t, row, 0, gw, buf, head, hp);
+		snprintf(buf, sizeof buf, " memory (top: %s)", a1);
+		draw_text(t, row, COLS / 2, gw, buf, head, hp);
+		draw_graph(t, cpu, nh, cpu_max, row + 1, 1, gh, gw);
+		draw_graph(t, rssf, nh, rss_max, row + 1, COLS / 2 + 1, gh, gw);
+		row += gh + 2;
+	}
+
+	nrows = proc_tree_rows(p, &rows);
+	tree_h = (y + h - row) / 2;
+	snprintf(buf, sizeof buf, " %7s  %-12s %5s %7s  COMMAND", "PID", "STATE", "CPU", "RSS");
+	draw_text(t, row++, 0, COLS, buf, head, hp);
+	for (i = 0; i < nrows && row < y + h && (int)i < tree_h - 1; i++) {
+		char *line, *clean;
+		int aprow;
+		attr_t sa = paint_role(t, rows[i].state == 'Z' ? THEME_FAILED : THEME_NORMAL, &aprow);
+
+		cmd = super_cmdline(t->s, rows[i].pid, 512);
+		clean = line_sanitize(cmd != NULL ? cmd : "?");
+		util_format_kib(rows[i].rss_kib, a1, sizeof a1);
+		snprintf(a2, sizeof a2, "%c %s", rows[i].state, draw_state_meaning(rows[i].state));
+		line = xasprintf(" %7d  %-12s %4.0f%% %7s  %*s%s", (int)rows[i].pid, a2,
+		    rows[i].cpu_pct, a1, rows[i].depth * 2, "", clean);
+		draw_text(t, row++, 0, COLS, line, sa, aprow);
+		free(line);
+		free(clean);
+		free(cmd);
+	}
+	if (nrows == 0)
+		draw_text(t, row++, 0, COLS, "  (no process)", A_NORMAL, 0);
+	free(rows);
+
+	row++;
+	if (row >= y + h)
+		return;
+	draw_text(t, row++, 0, COLS, " timeline", head, hp);
+	nev = proc_event_count(p);
+	i = nev > (size_t)(y + h - row) ? nev - (size_t)(y + h - row) : 0;
+	for (; i < nev && row < y + h; i++) {
+		const struct proc_event *ev = proc_event_get(p, i);
+		char text[256];
+
+		draw_event_text(ev, text, sizeof text);
+		snprintf(buf, sizeof buf, " %9.1fs ago  %s", (double)(now - ev->t_ms) / 1000, text);
+		draw_text(t, row++, 0, COLS, buf, A_NORMAL, 0);
+	}
+}
+
 void
 draw_screen(struct tui *t)
 {
@@ -864,6 +1137,11 @@ draw_screen(struct tui *t)
 
 		if (LINES > 0 && COLS > 0)
 			draw_text(t, 0, 0, COLS, "brood: terminal too small", a, pair);
+		return;
+	}
+	if (t->detail) {
+		draw_detail(t, 0, LINES - 1);
+		draw_status(t, LINES - 1);
 		return;
 	}
 	if (!t->zoom) {

@@ -248,7 +248,7 @@ headless_event(void *arg, struct proc *p, const struct proc_event *ev)
 struct super_hooks
 headless_hooks(struct headless *h)
 {
-	struct super_hooks hooks = { headless_line, headless_event, h };
+	struct super_hooks hooks = { headless_line, headless_event, NULL, h };
 
 	return hooks;
 }
@@ -295,30 +295,6 @@ headless_idle(struct loop *l, void *arg)
 }
 
 static void
-headless_human_ms(uint64_t ms, char *buf, size_t len)
-{
-	if (ms < 60000)
-		snprintf(buf, len, "%.2fs", (double)ms / 1000);
-	else if (ms < 3600000)
-		snprintf(buf, len, "%um%02us", (unsigned)(ms / 60000), (unsigned)(ms / 1000 % 60));
-	else
-		snprintf(buf, len, "%uh%02um", (unsigned)(ms / 3600000), (unsigned)(ms / 60000 % 60));
-}
-
-static void
-headless_human_kib(long kib, char *buf, size_t len)
-{
-	if (kib < 1024)
-		snprintf(buf, len, "%ldK", kib);
-	else if (kib < 10 * 1024)
-		snprintf(buf, len, "%.1fM", (double)kib / 1024);
-	else if (kib < 1024 * 1024)
-		snprintf(buf, len, "%ldM", kib / 1024);
-	else
-		snprintf(buf, len, "%.1fG", (double)kib / (1024 * 1024));
-}
-
-static void
 headless_summary(struct headless *h)
 {
 	size_t n = super_count(h->s), i, width = 4;
@@ -338,11 +314,19 @@ headless_summary(struct headless *h)
 		uint64_t end = proc_ended_ms(p) != 0 ? proc_ended_ms(p) : util_now_ms();
 		uint64_t cpu_ms = (uint64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000 +
 		    (uint64_t)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1000;
+		uint64_t peak = (uint64_t)ru->ru_maxrss;
+		const struct proc_metrics *m = proc_metrics(p);
 
-		headless_human_ms(proc_started_ms(p) != 0 ? end - proc_started_ms(p) : 0,
+		/* rusage at reap is exact for the leader and what it reaped;
+		 * sampling also saw the rest of the tree (daemons it left). */
+		if (m->peak_rss_kib > peak)
+			peak = m->peak_rss_kib;
+		if ((uint64_t)(m->cpu_seconds * 1000) > cpu_ms)
+			cpu_ms = (uint64_t)(m->cpu_seconds * 1000);
+		util_format_ms(proc_started_ms(p) != 0 ? end - proc_started_ms(p) : 0, 1,
 		    wall, sizeof wall);
-		headless_human_ms(cpu_ms, cpu, sizeof cpu);
-		headless_human_kib(ru->ru_maxrss, rss, sizeof rss);
+		util_format_ms(cpu_ms, 1, cpu, sizeof cpu);
+		util_format_kib(peak, rss, sizeof rss);
 		proc_describe(p, status, sizeof status);
 		name = line_sanitize(proc_name(p));
 		fprintf(stderr, "%-*s %8d %8s %8s %8s  %s%s\n", (int)width, name,

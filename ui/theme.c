@@ -70,6 +70,8 @@ static const char *const theme_role_names[THEME_COUNT] = {
 	[THEME_STATUS] = "status",
 	[THEME_PROMPT] = "prompt",
 	[THEME_OVERLAY] = "overlay",
+	[THEME_ALERT] = "alert",
+	[THEME_GRAPH] = "graph",
 };
 
 static const char *const theme_colour_names[8] = {
@@ -120,6 +122,8 @@ static const struct theme_style theme_default_styles[THEME_COUNT] = {
 	[THEME_STATUS] = { BLACK, WHITE, 0 },
 	[THEME_PROMPT] = { COLOR_DEFAULT, COLOR_DEFAULT, ATTR_BOLD },
 	[THEME_OVERLAY] = { WHITE, BLUE, 0 },
+	[THEME_ALERT] = { YELLOW, COLOR_DEFAULT, ATTR_BOLD },
+	[THEME_GRAPH] = { CYAN, COLOR_DEFAULT, 0 },
 };
 
 static void theme_error(char **cause, const char *origin, size_t line,

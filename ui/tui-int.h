@@ -80,6 +80,8 @@ struct tui {
 	bool zoom;
 	enum tui_filter filter;
 	bool help;
+	bool detail;              /* the selected process's detail view */
+	bool leader_figures;      /* CPU and MEM of the leader alone, not the tree */
 
 	struct tui_merged *merged;
 	size_t merged_first;

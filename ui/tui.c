@@ -252,10 +252,18 @@ tui_event(void *arg, struct proc *p, const struct proc_event *ev)
 	t->dirty = true;
 }
 
+static void
+tui_sampled(void *arg)
+{
+	struct tui *t = arg;
+
+	t->dirty = true;
+}
+
 struct super_hooks
 tui_hooks(struct tui *t)
 {
-	struct super_hooks h = { tui_line, tui_event, t };
+	struct super_hooks h = { tui_line, tui_event, tui_sampled, t };
 
 	return h;
 }
@@ -652,6 +660,17 @@ tui_command(struct tui *t, wint_t ch)
 		break;
 	case '?':
 		t->help = true;
+		break;
+	case 'i':
+		t->detail = !t->detail;
+		break;
+	case 'T':
+		t->leader_figures = !t->leader_figures;
+		tui_message(t, t->leader_figures ? "CPU and MEM: the leader process alone" :
+		    "CPU and MEM: the whole process tree");
+		break;
+	case 27: /* Esc */
+		t->detail = false;
 		break;
 	case 'j':
 		tui_select(t, 1);

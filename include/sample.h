@@ -1,0 +1,65 @@
+/*
+ * sample.h: CPU and memory of processes, read through libproc2 (procps-ng
+ * 4). The only module of brood that includes libproc2.
+ *
+ * A sample is a table of processes with their figures at one moment. CPU%
+ * is the tick delta since the previous sample of the *same* process
+ * (identified by pid and start time, so a reused pid starts afresh) over
+ * the elapsed time; 100% is one core. The first sample of a process has
+ * no delta and reads 0%.
+ */
+#ifndef BROOD_SAMPLE_H
+#define BROOD_SAMPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct sample_proc {
+	pid_t pid;
+	pid_t ppid;
+	pid_t pgid;
+	pid_t sid;
+	unsigned long long start;  /* start time, clock ticks after boot */
+	char state;                /* R S D Z T t X I ... */
+	double cpu_pct;            /* since this process's previous sample */
+	unsigned long long ticks;  /* user + system ticks since it started */
+	uint64_t rss_kib;
+	uint64_t vsz_kib;
+	int threads;
+};
+
+struct sample_table {
+	struct sample_proc *v;     /* sorted by pid */
+	size_t n;
+	size_t cap;
+	uint64_t t_ms;             /* when it was taken (the now_ms given) */
+};
+
+struct sample;
+
+/* A sampler; NULL with *cause (allocated) if libproc2 cannot be set up
+ * (no /proc). */
+struct sample *sample_create(char **cause);
+void sample_free(struct sample *s);
+
+/* Sample every process on the system into t (reused across calls; start
+ * from a zeroed table). now_ms is the util_now_ms clock, passed in so
+ * tests control time. -1 with errno on failure. */
+int sample_all(struct sample *s, struct sample_table *t, uint64_t now_ms);
+
+/* The entry for pid in t, or NULL. */
+const struct sample_proc *sample_find(const struct sample_table *t, pid_t pid);
+
+/* The command line of pid, arguments separated by spaces, at most max
+ * bytes (allocated; not sanitized). NULL if the process is gone; "[name]"
+ * for a kernel thread or zombie with no command line. */
+char *sample_cmdline(struct sample *s, pid_t pid, size_t max);
+
+/* Clock ticks per second. */
+unsigned sample_hertz(void);
+
+void sample_table_free(struct sample_table *t);
+
+#endif
