@@ -16,6 +16,8 @@
  *   helper blob BYTES        write BYTES of 'a' with no newline
  *   helper sleep SECS        sleep
  *   helper echo TEXT...      print each TEXT on its own line (stderr if it starts with '!')
+ *   helper burn              spin on the CPU forever
+ *   helper alloc MIB         allocate and touch MIB MiB, say "allocated", sleep
  *   helper drain             read stdin to EOF in 256 KiB reads, its pipe raised
  *                            to 1 MiB as brood does (a fair baseline)
  *   helper measure CMD...    run CMD; print "wall_ms=N maxrss_kib=N cpu_ms=N status=N"
@@ -222,6 +224,22 @@ main(int argc, char **argv)
 				printf("%s\n", argv[i]);
 		}
 		return 0;
+	}
+	if (strcmp(mode, "burn") == 0) {
+		volatile unsigned long spin = 0;
+
+		for (;;)
+			spin++;
+	}
+	if (strcmp(mode, "alloc") == 0 && argc > 2) {
+		size_t bytes = (size_t)atoi(argv[2]) << 20, i;
+		volatile char *mem = malloc(bytes);
+
+		/* Touch every page so it is resident. */
+		for (i = 0; i < bytes; i += 4096)
+			mem[i] = 1;
+		printf("allocated\n");
+		sleep_forever();
 	}
 	if (strcmp(mode, "drain") == 0) {
 		static char buf[256 << 10];

@@ -607,6 +607,30 @@ START_TEST(test_crash_restores)
 }
 END_TEST
 
+/* CPU and MEM columns, the sparkline, and the detail view of a busy tree. */
+START_TEST(test_figures_and_details)
+{
+	char cmd[512];
+	const char *argv[] = { tu_brood(), "--interval", "0.5", "-n", "busy", cmd, NULL };
+
+	snprintf(cmd, sizeof cmd, "%s burn; echo unreachable", tu_helper());
+	tmux_start(&tm, 150, 40, argv);
+	/* The shell waits; its child burns one core: the tree reads ~100%. */
+	WAIT_RE("^> busy +running +[0-9]+ +(9[0-9]|1[01][0-9])% +[0-9.]+[KMG] ");
+	tmux_send_keys(&tm, "i", NULL);
+	WAIT("busy - running");
+	WAIT_RE("CPU (9[0-9]|1[01][0-9])% \\(leader [0-9]%\\)");
+	WAIT("processes 2");
+	WAIT_RE("^ +[0-9]+ +S sleeping .*/bin/sh -c");
+	WAIT_RE("^ +[0-9]+ +R running .*  .*helper burn");
+	WAIT("spawned, pid");
+	tmux_send_keys(&tm, "Escape", NULL);
+	WAIT("NAME");
+	quit_now();
+	tmux_finish_clean(&tm);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -637,5 +661,6 @@ main(void)
 	tcase_add_test(tc, test_themes);
 	tcase_add_test(tc, test_sigterm_restores);
 	tcase_add_test(tc, test_crash_restores);
+	tcase_add_test(tc, test_figures_and_details);
 	return tu_run_suite(s);
 }
