@@ -35,6 +35,8 @@ static const uint32_t draw_name_colors[] = {
 	COLOR_PALETTE | 13, COLOR_PALETTE | 12,
 };
 
+static size_t draw_width(struct tui *, const char *);
+
 struct tui_view *
 tui_view_of(struct tui *t, struct proc *p)
 {
@@ -49,6 +51,9 @@ tui_view_of(struct tui *t, struct proc *p)
 	t->views[t->nviews].p = p;
 	t->views[t->nviews].uid = t->next_uid++;
 	t->views[t->nviews].follow = true;
+	/* Names never change: sanitize and measure once. */
+	t->views[t->nviews].name = line_sanitize(proc_name(p));
+	t->views[t->nviews].name_cols = (int)draw_width(t, t->views[t->nviews].name);
 	return &t->views[t->nviews++];
 }
 
@@ -113,6 +118,18 @@ draw_cells_str(struct tui *t, size_t *n, const char *s, attr_t attr, int pair)
 
 	while (i < len)
 		draw_cell_push(t, n, draw_utf8((const unsigned char *)s, len, &i), attr, pair);
+}
+
+/* Columns text takes on screen. */
+static size_t
+draw_width(struct tui *t, const char *text)
+{
+	size_t n = 0, i, w = 0;
+
+	draw_cells_str(t, &n, text, 0, 0);
+	for (i = 0; i < n; i++)
+		w += t->cells[i].width;
+	return w;
 }
 
 /* Find up to max matches of the search in text; their byte ranges. */
@@ -305,13 +322,10 @@ draw_name_width(struct tui *t)
 	size_t i, w = 4;
 
 	for (i = 0; i < super_count(t->s); i++) {
-		char *name = line_sanitize(proc_name(super_proc(t->s, i)));
-		size_t n = 0;
+		size_t n = (size_t)tui_view_of(t, super_proc(t->s, i))->name_cols;
 
-		draw_cells_str(t, &n, name, 0, 0);
 		if (n > w)
 			w = n;
-		free(name);
 	}
 	return w > 24 ? 24 : w;
 }
@@ -403,7 +417,8 @@ draw_list(struct tui *t, int y, int h)
 		int row = y + 1 + (int)(i - t->list_top);
 		bool sel = i == t->sel, alert;
 		enum theme_role role;
-		char *name = line_sanitize(proc_name(p)), state[128], up[32], pid[16];
+		const char *name = tui_view_of(t, p)->name;
+		char state[128], up[32], pid[16];
 		char cpu[32], mem[32];
 		uint64_t start = proc_started_ms(p), end = proc_ended_ms(p);
 		attr_t rowattr, graph;
@@ -444,7 +459,6 @@ draw_list(struct tui *t, int y, int h)
 		snprintf(buf, sizeof buf, "%8s %3u", up, proc_restarts(p));
 		if (x < COLS)
 			draw_text(t, row, x, COLS - x, buf, rowattr, rowpair);
-		free(name);
 	}
 }
 
@@ -537,19 +551,18 @@ draw_src_merged(struct tui *t, void *arg, size_t idx, size_t *n)
 {
 	size_t namew = *(size_t *)arg, k;
 	struct proc *p;
+	struct tui_view *v;
 	struct line l;
-	char *name;
 	int pair;
 	attr_t a;
 
 	if (!draw_merged_line(t, idx, &p, &l) || !draw_wanted(t, &l))
 		return false;
-	name = line_sanitize(proc_name(p));
-	a = paint_attr(&t->paint, draw_name_colors[tui_view_of(t, p)->uid %
+	v = tui_view_of(t, p);
+	a = paint_attr(&t->paint, draw_name_colors[v->uid %
 	    (sizeof draw_name_colors / sizeof draw_name_colors[0])], COLOR_DEFAULT, 0, &pair);
 	*n = 0;
-	draw_cells_str(t, n, name, a, pair);
-	free(name);
+	draw_cells_str(t, n, v->name, a, pair);
 	for (k = *n; k < namew; k++)
 		draw_cells_str(t, n, " ", A_NORMAL, 0);
 	if (*n > namew)
@@ -639,22 +652,19 @@ draw_pane(struct tui *t, size_t i, int y, int x, int h, int w)
 	size_t n = sb != NULL ? scroll_count(sb) : 0;
 	int k;
 	bool focus = i == t->sel;
-	char *name = line_sanitize(proc_name(p)), state[128], title[512], right[96];
+	char state[128], title[512], right[96];
 	attr_t a;
 	int pair, rw;
 
-	if (h <= 0 || w <= 0) {
-		free(name);
+	if (h <= 0 || w <= 0)
 		return;
-	}
 	t->hits = xreallocarray(t->hits, t->nhits + 1, sizeof *t->hits);
 	t->hits[t->nhits++] = (struct tui_hit){ y, x, h, w, i };
 
 	a = paint_role(t, focus ? THEME_TITLE_FOCUS : THEME_TITLE, &pair);
 	draw_fill(y, x, w, a, pair);
 	draw_state(p, state, sizeof state);
-	snprintf(title, sizeof title, " %s - %s ", name, state);
-	free(name);
+	snprintf(title, sizeof title, " %s - %s ", v->name, state);
 	if (!v->follow && n > 0)
 		snprintf(right, sizeof right, " scrolled: %zu more below ",
 		    n - 1 - draw_bottom(v, n, scroll_seq(sb, 0)));
@@ -1032,7 +1042,7 @@ draw_detail(struct tui *t, int y, int h)
 	if (p == NULL || h < 4)
 		return;
 	m = proc_metrics(p);
-	name = line_sanitize(proc_name(p));
+	name = xstrdup(tui_view_of(t, p)->name);
 	cmd = line_sanitize(proc_command(p));
 	a = paint_role(t, THEME_TITLE_FOCUS, &pair);
 	draw_fill(y, 0, COLS, a, pair);
@@ -1087,20 +1097,17 @@ draw_detail(struct tui *t, int y, int h)
 	snprintf(buf, sizeof buf, " %7s  %-12s %5s %7s  COMMAND", "PID", "STATE", "CPU", "RSS");
 	draw_text(t, row++, 0, COLS, buf, head, hp);
 	for (i = 0; i < nrows && row < y + h && (int)i < tree_h - 1; i++) {
-		char *line, *clean;
+		char *line;
+		const char *clean = tui_cmdline(t, rows[i].pid);
 		int aprow;
 		attr_t sa = paint_role(t, rows[i].state == 'Z' ? THEME_FAILED : THEME_NORMAL, &aprow);
 
-		cmd = super_cmdline(t->s, rows[i].pid, 512);
-		clean = line_sanitize(cmd != NULL ? cmd : "?");
 		util_format_kib(rows[i].rss_kib, a1, sizeof a1);
 		snprintf(a2, sizeof a2, "%c %s", rows[i].state, draw_state_meaning(rows[i].state));
 		line = xasprintf(" %7d  %-12s %4.0f%% %7s  %*s%s", (int)rows[i].pid, a2,
 		    rows[i].cpu_pct, a1, rows[i].depth * 2, "", clean);
 		draw_text(t, row++, 0, COLS, line, sa, aprow);
 		free(line);
-		free(clean);
-		free(cmd);
 	}
 	if (nrows == 0)
 		draw_text(t, row++, 0, COLS, "  (no process)", A_NORMAL, 0);

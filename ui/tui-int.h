@@ -32,6 +32,8 @@ enum tui_prompt { TUI_PROMPT_NONE, TUI_PROMPT_SEARCH, TUI_PROMPT_ADD,
 struct tui_view {
 	struct proc *p;
 	uint32_t uid;             /* never reused, unlike a freed proc's address */
+	char *name;               /* the process's name, sanitized */
+	int name_cols;
 	bool follow;              /* stick to the newest line */
 	uint64_t bottom_seq;      /* the line at the bottom when not following */
 };
@@ -116,6 +118,13 @@ struct tui {
 	char *scratch;
 	size_t scratch_cap;
 
+	/* Command lines of the detail view's tree, read once per sample. */
+	struct tui_cmd {
+		pid_t pid;
+		char *text;           /* sanitized */
+	} *cmds;
+	size_t ncmds;
+
 	/* Where each pane was drawn, for mouse clicks. */
 	struct tui_hit {
 		int y, x, h, w;
@@ -145,5 +154,7 @@ extern const int tui_signal_menu[];
 /* tui.c */
 void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct proc *tui_selected(struct tui *t);
+/* The sanitized command line of pid, cached until the next sample. */
+const char *tui_cmdline(struct tui *t, pid_t pid);
 
 #endif

@@ -32,6 +32,8 @@
 #include "tui-int.h"
 #include "util.h"
 
+static void tui_cmds_clear(struct tui *);
+
 /* What the fatal path needs, kept where a signal handler can reach it. */
 static struct termios tui_saved_tty;
 static bool tui_saved_ok;
@@ -183,6 +185,10 @@ tui_free(struct tui *t)
 	paint_free(&t->paint);
 	if (t->screen != NULL)
 		delscreen(t->screen);
+	tui_cmds_clear(t);
+	free(t->cmds);
+	for (size_t i = 0; i < t->nviews; i++)
+		free(t->views[i].name);
 	free(t->views);
 	free(t->merged);
 	free(t->cells);
@@ -253,10 +259,40 @@ tui_event(void *arg, struct proc *p, const struct proc_event *ev)
 }
 
 static void
+tui_cmds_clear(struct tui *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncmds; i++)
+		free(t->cmds[i].text);
+	t->ncmds = 0;
+}
+
+const char *
+tui_cmdline(struct tui *t, pid_t pid)
+{
+	char *raw;
+	size_t i;
+
+	for (i = 0; i < t->ncmds; i++) {
+		if (t->cmds[i].pid == pid)
+			return t->cmds[i].text;
+	}
+	raw = super_cmdline(t->s, pid, 1024);
+	t->cmds = xreallocarray(t->cmds, t->ncmds + 1, sizeof *t->cmds);
+	t->cmds[t->ncmds].pid = pid;
+	t->cmds[t->ncmds].text = line_sanitize(raw != NULL ? raw : "?");
+	free(raw);
+	return t->cmds[t->ncmds++].text;
+}
+
+static void
 tui_sampled(void *arg)
 {
 	struct tui *t = arg;
 
+	/* Processes may have exec'd or gone: read their command lines again. */
+	tui_cmds_clear(t);
 	t->dirty = true;
 }
 
@@ -504,6 +540,7 @@ tui_remove(struct tui *t)
 		return;
 	}
 	if (i < t->nviews) {
+		free(t->views[i].name);
 		t->views[i] = t->views[--t->nviews];
 	}
 	tui_message(t, "removed %s", name);
