@@ -929,7 +929,9 @@ tui_tick(struct loop *l, void *arg)
 
 	for (i = 0; i < super_count(t->s); i++)
 		stopping |= proc_state(super_proc(t->s, i)) == PROC_STOPPING;
-	t->dirty = true;
+	/* Clocks on screen move; a frame drawn since (a sample) showed them. */
+	if (stopping || util_now_ms() - t->last_frame_ms >= 900)
+		t->dirty = true;
 	/* A countdown is on screen: tick faster. */
 	t->tick_timer = loop_timer_add(l, util_now_ms() + (stopping ? 100 : 1000), tui_tick, t);
 }
