@@ -631,6 +631,36 @@ START_TEST(test_figures_and_details)
 }
 END_TEST
 
+/* Scrolling leaves the tail; End follows it again. A hostile process name
+ * is shown sanitized. */
+START_TEST(test_scroll_and_hostile_name)
+{
+	const char *argv[] = { tu_brood(), "-n", "log\033]0;PWNED\007\033[2J", "seq 1 500; exec sleep 100",
+	    NULL };
+
+	tmux_start(&tm, 100, 20, argv);
+	WAIT_RE("^ 500 *$");
+	/* The escape in the name was parsed away: the title and screen are intact. */
+	WAIT_RE("^> log +running");
+	tmux_send_keys(&tm, "PPage", NULL);
+	WAIT("scrolled:");
+	WAIT_GONE(" 500");
+	tmux_send_keys(&tm, "Home", NULL);
+	WAIT_RE("^ 1 *$");
+	tmux_send_keys(&tm, "End", NULL);
+	WAIT_RE("^ 500 *$");
+	WAIT_GONE("scrolled:");
+	{
+		char *title = tmux_display(&tm, "#{pane_title}");
+
+		ck_assert(strstr(title, "PWNED") == NULL);
+		free(title);
+	}
+	quit_now();
+	tmux_finish_clean(&tm);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -662,5 +692,6 @@ main(void)
 	tcase_add_test(tc, test_sigterm_restores);
 	tcase_add_test(tc, test_crash_restores);
 	tcase_add_test(tc, test_figures_and_details);
+	tcase_add_test(tc, test_scroll_and_hostile_name);
 	return tu_run_suite(s);
 }
