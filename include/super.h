@@ -67,6 +67,7 @@ struct proc_spec {
 	char *const *env;         /* "NAME=value" added to brood's environment; NULL-terminated or NULL */
 	int stop_signal;          /* 0: SIGTERM */
 	uint64_t stop_timeout_ms; /* 0: 5000 */
+	bool manual;              /* not started by super_start_all (autostart: false) */
 };
 
 struct super_hooks {
@@ -130,6 +131,7 @@ int super_remove(struct super *s, struct proc *p);
 size_t super_count(const struct super *s);
 struct proc *super_proc(const struct super *s, size_t i);
 
+/* Start every process that is not manual. */
 void super_start_all(struct super *s);
 
 /* Terminate every process (each with its own stop signal and timeout). */

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "demo.h"
 #include "headless.h"
 #include "loop.h"
@@ -40,11 +41,14 @@ main_usage(int status)
 
 	fprintf(f,
 "usage: brood [options] 'CMD' ['CMD' ...]\n"
+"       brood [options] [-c FILE]   (brood.yaml or a Procfile; found in the\n"
+"                                    current folder when there is no CMD)\n"
 "       brood --demo\n"
 "\n"
 "Run every CMD at once, show their output, stop them all together.\n"
 "A CMD with shell syntax runs under /bin/sh -c; a plain one runs directly.\n"
 "\n"
+"  -c, --config FILE         run the processes of FILE (brood.yaml or Procfile)\n"
 "  -n, --names A,B,...       names for the commands (default: the program names)\n"
 "      --headless            no dashboard: print lines as 'name | text' (stderr\n"
 "                            lines: 'name ! text'); the default when stdout is\n"
@@ -104,6 +108,7 @@ main(int argc, char **argv)
 	    OPT_NO_SUMMARY, OPT_DEMO, OPT_INTERVAL, OPT_CPU_ALERT, OPT_MEM_ALERT };
 	static const struct option longopts[] = {
 		{ "names", required_argument, NULL, 'n' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
 		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "color", required_argument, NULL, OPT_COLOR },
@@ -130,19 +135,24 @@ main(int argc, char **argv)
 	bool demo = false, headless = false;
 	double cpu_alert = 0;
 	uint64_t mem_alert_kib = 0;
-	const char *theme = NULL;
+	const char *theme = NULL, *config_path = NULL;
+	struct conf conf = { 0 };
+	bool cli_stop_signal = false, cli_stop_timeout = false, cli_interval = false;
 	struct tui *tui = NULL;
-	struct proc_spec *specs;
-	char **names;
-	size_t nspecs, i;
+	struct proc_spec *specs = NULL;
+	char **names = NULL;
+	size_t nspecs = 0, i;
 	struct headless *h = NULL;
 	struct loop *l = NULL;
 
 	main_locale();
-	while ((opt = getopt_long(argc, argv, "+n:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+n:c:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
 			names_arg = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
 			break;
 		case OPT_HEADLESS:
 			headless = true;
@@ -177,6 +187,7 @@ main(int argc, char **argv)
 			hopts.kill_others_on_fail = true;
 			break;
 		case OPT_STOP_SIGNAL:
+			cli_stop_signal = true;
 			stop_signal = status_signum(optarg);
 			if (stop_signal <= 0) {
 				fprintf(stderr, "brood: --stop-signal: no signal called '%s'\n", optarg);
@@ -194,6 +205,7 @@ main(int argc, char **argv)
 				fprintf(stderr, "brood: --stop-timeout takes seconds (0 to 86400), not '%s'\n", optarg);
 				return 2;
 			}
+			cli_stop_timeout = true;
 			stop_timeout_ms = (uint64_t)llround(secs * 1000);
 			if (stop_timeout_ms == 0)
 				stop_timeout_ms = 1;
@@ -209,6 +221,7 @@ main(int argc, char **argv)
 				fprintf(stderr, "brood: --interval takes seconds (0.1 to 3600), not '%s'\n", optarg);
 				return 2;
 			}
+			cli_interval = true;
 			cfg.interval_ms = (uint64_t)llround(secs * 1000);
 			break;
 		}
@@ -243,16 +256,61 @@ main(int argc, char **argv)
 			main_usage(2);
 		}
 	}
-	if (demo && optind < argc) {
-		fprintf(stderr, "brood: --demo takes no commands\n");
+	if (demo && (optind < argc || config_path != NULL)) {
+		fprintf(stderr, "brood: --demo takes no commands and no config file\n");
 		return 2;
 	}
-	if (!demo && optind == argc) {
-		fprintf(stderr, "brood: no command given (try brood --help, or brood --demo)\n");
+	if (config_path != NULL && optind < argc) {
+		fprintf(stderr, "brood: give commands or a config file, not both\n");
 		return 2;
+	}
+	/* No command: the config file here, as foreman reads the Procfile. */
+	if (!demo && optind == argc) {
+		char *found = config_path == NULL ? conf_find(".") : NULL;
+		char *cause = NULL;
+
+		if (config_path == NULL && found == NULL) {
+			fprintf(stderr, "brood: no command given and no brood.yaml or Procfile here "
+			    "(try brood --help, or brood --demo)\n");
+			return 2;
+		}
+		if (conf_load(&conf, config_path != NULL ? config_path : found, &cause) == -1) {
+			fprintf(stderr, "brood: %s\n", cause);
+			free(cause);
+			free(found);
+			return 2;
+		}
+		free(found);
+		for (i = 0; i < conf.nwarnings; i++)
+			fprintf(stderr, "brood: %s\n", conf.warnings[i]);
+		if (conf.nprocs == 0) {
+			fprintf(stderr, "brood: %s names no process\n", conf.path);
+			status = 2;
+			goto out;
+		}
+		if (!cli_interval && conf.interval_ms != 0)
+			cfg.interval_ms = conf.interval_ms;
+		if (!cli_stop_timeout && conf.stop_timeout_ms != 0)
+			stop_timeout_ms = conf.stop_timeout_ms;
+		if (theme == NULL)
+			theme = conf.theme;
 	}
 
-	if (demo) {
+	if (conf.path != NULL) {
+		nspecs = conf.nprocs;
+		specs = xcalloc(nspecs, sizeof *specs);
+		names = xcalloc(nspecs + 1, sizeof *names);
+		for (i = 0; i < nspecs; i++) {
+			const struct conf_proc *cp = &conf.procs[i];
+
+			names[i] = xstrdup(cp->name);
+			specs[i].cmd = cp->cmd;
+			specs[i].argv = cp->argv;
+			specs[i].cwd = cp->cwd;
+			specs[i].env = cp->env;
+			specs[i].manual = !cp->autostart;
+		}
+	} else if (demo) {
 		const struct proc_spec *d = demo_specs(&nspecs);
 
 		specs = xcalloc(nspecs, sizeof *specs);
@@ -283,9 +341,14 @@ main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < nspecs; i++) {
+		const struct conf_proc *cp = conf.path != NULL ? &conf.procs[i] : NULL;
+
 		specs[i].name = names[i];
-		specs[i].stop_signal = stop_signal;
-		specs[i].stop_timeout_ms = stop_timeout_ms;
+		/* The command line's flags win over the file's settings. */
+		specs[i].stop_signal = cp != NULL && cp->stop_signal != 0 && !cli_stop_signal ?
+		    cp->stop_signal : stop_signal;
+		specs[i].stop_timeout_ms = cp != NULL && cp->stop_timeout_ms != 0 &&
+		    !cli_stop_timeout ? cp->stop_timeout_ms : stop_timeout_ms;
 	}
 
 	if (strcmp(color, "always") == 0)
@@ -320,8 +383,8 @@ main(int argc, char **argv)
 	if (tui != NULL) {
 		struct super_hooks hooks = tui_hooks(tui);
 
-		cfg.scroll_lines = SCROLL_LINES_DEFAULT;
-		cfg.scroll_bytes = SCROLL_BYTES_DEFAULT;
+		cfg.scroll_lines = conf.scroll_lines != 0 ? conf.scroll_lines : SCROLL_LINES_DEFAULT;
+		cfg.scroll_bytes = conf.scroll_bytes != 0 ? conf.scroll_bytes : SCROLL_BYTES_DEFAULT;
 		main_super = super_create(l, &cfg, &hooks);
 	} else {
 		struct super_hooks hooks;
@@ -358,5 +421,6 @@ out:
 		free(names[i]);
 	free(names);
 	free(specs);
+	conf_free(&conf);
 	return status;
 }

@@ -207,6 +207,7 @@ proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
 	p->cwd = spec->cwd != NULL ? xstrdup(spec->cwd) : NULL;
 	p->stop_signal = spec->stop_signal > 0 ? spec->stop_signal : SIGTERM;
 	p->stop_timeout_ms = spec->stop_timeout_ms > 0 ? spec->stop_timeout_ms : 5000;
+	p->manual = spec->manual;
 	p->state = PROC_NEW;
 	p->pidfd = p->out_fd = p->err_fd = p->status_fd = -1;
 	p->ingest[LINE_STDOUT] = ingest_create(LINE_STDOUT, 0, proc_on_line, p);

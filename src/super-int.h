@@ -25,6 +25,7 @@ struct proc {
 	char *cwd;
 	int stop_signal;
 	uint64_t stop_timeout_ms;
+	bool manual;
 
 	enum proc_state state;
 	bool paused;

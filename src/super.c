@@ -202,8 +202,10 @@ super_start_all(struct super *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->nprocs; i++)
-		proc_start(s->procs[i]);
+	for (i = 0; i < s->nprocs; i++) {
+		if (!s->procs[i]->manual)
+			proc_start(s->procs[i]);
+	}
 }
 
 void

@@ -395,6 +395,96 @@ START_TEST(test_usage_errors)
 }
 END_TEST
 
+/* Write text to dir/name. */
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+make_dir(char *dir, size_t len, const char *what)
+{
+	tu_tmpname(dir, len, what);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+}
+
+START_TEST(test_config_yaml)
+{
+	char dir[256], sub[300], yaml[2048], conf_path[300], want[400];
+
+	make_dir(dir, sizeof dir, "conf");
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	snprintf(yaml, sizeof yaml,
+	    "stop_timeout: 2s\n"
+	    "processes:\n"
+	    "  a:\n"
+	    "    cmd: pwd; echo \"greeting=$GREETING\"\n"
+	    "    cwd: sub\n"
+	    "    env: { GREETING: hello }\n"
+	    "  b:\n"
+	    "    cmd: [%s, echo, from a list]\n"
+	    "  c:\n"
+	    "    cmd: echo should-not-run\n"
+	    "    autostart: false\n"
+	    "    restrt: always\n", tu_helper());
+	write_file(dir, "brood.yaml", yaml);
+	snprintf(conf_path, sizeof conf_path, "%s/brood.yaml", dir);
+	ck_assert_int_eq(run("--no-summary", "-c", conf_path, NULL), 0);
+	snprintf(want, sizeof want, "a | %s", sub);
+	ck_assert_uint_eq(tu_count_lines(tp.out, want), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "a | greeting=hello"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "b | from a list"), 1);
+	ck_assert_ptr_null(strstr(tp.out, "should-not-run"));
+	/* The unknown key is named, not ignored in silence. */
+	ck_assert_msg(strstr(tp.err, "unknown key 'restrt'") != NULL, "stderr: %s", tp.err);
+}
+END_TEST
+
+/* No command and no -c: the Procfile here, with its .env. */
+START_TEST(test_config_procfile_found)
+{
+	char dir[256];
+
+	make_dir(dir, sizeof dir, "procfile");
+	write_file(dir, "Procfile", "# the stack\nweb: echo \"web on $PORT\"\nworker: echo working\n");
+	write_file(dir, ".env", "PORT=8080\n");
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_int_eq(run("--no-summary", NULL), 0);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "web    | web on 8080"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "worker | working"), 1);
+}
+END_TEST
+
+/* A broken file: a clear message with its place, and nothing started. */
+START_TEST(test_config_errors)
+{
+	char dir[256], path[300];
+
+	make_dir(dir, sizeof dir, "bad");
+	write_file(dir, "brood.yaml", "processes:\n  web:\n    cmd: echo started\n    stop_signal: TREM\n");
+	snprintf(path, sizeof path, "%s/brood.yaml", dir);
+	ck_assert_int_eq(run("--no-summary", "-c", path, NULL), 2);
+	ck_assert_msg(strstr(tp.err, "brood.yaml:4:18: processes.web.stop_signal: no signal called 'TREM'") != NULL,
+	    "stderr: %s", tp.err);
+	ck_assert_uint_eq(tp.out_len, 0);
+	ck_assert_int_eq(chdir(dir), 0);
+	unlink(path);
+	ck_assert_int_eq(run("--no-summary", NULL), 2);
+	ck_assert(strstr(tp.err, "no command given and no brood.yaml or Procfile here") != NULL);
+	ck_assert_int_eq(run("--no-summary", "-c", "/nonexistent/brood.yaml", NULL), 2);
+	ck_assert(strstr(tp.err, "/nonexistent/brood.yaml: No such file or directory") != NULL);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -424,5 +514,8 @@ main(void)
 	tcase_add_test(tc, test_sigint_twice_kills);
 	tcase_add_test(tc, test_leftover_daemon_of_exited_child);
 	tcase_add_test(tc, test_usage_errors);
+	tcase_add_test(tc, test_config_yaml);
+	tcase_add_test(tc, test_config_procfile_found);
+	tcase_add_test(tc, test_config_errors);
 	return tu_run_suite(s);
 }
