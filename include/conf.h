@@ -23,6 +23,10 @@
  *         autostart: true
  *         stop_signal: INT
  *         stop_timeout: 10s
+ *         restart: on-failure              # no (default), on-failure, always
+ *         backoff: { first: 1s, max: 30s } # doubles after each restart
+ *         max_restarts: 5                  # within restart_window; then FATAL
+ *         restart_window: 60s
  *       worker:
  *         cmd: [python3, worker.py, --queue, default]   # a list: argv
  *
@@ -41,6 +45,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "super.h"
+
 struct conf_proc {
 	char *name;
 	char *cmd;                /* a shell command line, or NULL with argv */
@@ -50,6 +56,11 @@ struct conf_proc {
 	bool autostart;           /* default true */
 	int stop_signal;          /* 0: the global default */
 	uint64_t stop_timeout_ms; /* 0: the global default */
+	enum proc_restart restart;
+	uint64_t backoff_first_ms;   /* 0: not set */
+	uint64_t backoff_max_ms;     /* 0: not set */
+	unsigned max_restarts;       /* 0: not set (no limit) */
+	uint64_t restart_window_ms;  /* 0: not set */
 };
 
 struct conf {

@@ -32,6 +32,13 @@ enum proc_state {
 	PROC_EXITED,    /* ended (any status); see proc_wstatus */
 	PROC_FAILED,    /* could not start: fork, chdir or exec failed */
 	PROC_BACKOFF,   /* waiting to be restarted */
+	PROC_FATAL,     /* restarted too often within the window: given up */
+};
+
+enum proc_restart {
+	PROC_RESTART_NO,
+	PROC_RESTART_ON_FAILURE,  /* after a non-zero exit or a death by signal */
+	PROC_RESTART_ALWAYS,      /* after any ending brood did not ask for */
 };
 
 enum proc_event_kind {
@@ -47,6 +54,8 @@ enum proc_event_kind {
 	PROC_EV_ENDED,      /* the child is over: leader reaped, its processes gone or let go */
 	PROC_EV_RESTART,    /* a restart was requested */
 	PROC_EV_ADOPTED,    /* pid: a process it left was re-parented to brood */
+	PROC_EV_BACKOFF,    /* wstatus, attempt of max, delay_ms: a restart is due */
+	PROC_EV_FATAL,      /* attempt restarts within the window: given up */
 };
 
 struct proc_event {
@@ -57,6 +66,9 @@ struct proc_event {
 	int wstatus;
 	int stage;
 	int err;
+	unsigned attempt;   /* BACKOFF, FATAL: which automatic restart this is */
+	unsigned max;       /* ... of how many allowed in the window (0: no limit) */
+	uint64_t delay_ms;  /* BACKOFF: how long until it */
 };
 
 struct proc_spec {
@@ -68,6 +80,11 @@ struct proc_spec {
 	int stop_signal;          /* 0: SIGTERM */
 	uint64_t stop_timeout_ms; /* 0: 5000 */
 	bool manual;              /* not started by super_start_all (autostart: false) */
+	enum proc_restart restart;
+	uint64_t backoff_first_ms;   /* the first delay (0: 1000); doubles after each */
+	uint64_t backoff_max_ms;     /* the cap (0: 30000) */
+	unsigned max_restarts;       /* within the window; 0: no limit */
+	uint64_t restart_window_ms;  /* (0: 60000); a run this long resets the backoff */
 };
 
 struct super_hooks {
@@ -192,6 +209,8 @@ uint64_t proc_ended_ms(const struct proc *p);
 /* When a stopping process will be sent SIGKILL (util_now_ms clock); 0 if
  * no escalation is pending. */
 uint64_t proc_kill_deadline_ms(const struct proc *p);
+/* When a process in backoff will be started again; 0 if none is due. */
+uint64_t proc_backoff_deadline_ms(const struct proc *p);
 const struct rusage *proc_rusage(const struct proc *p); /* of the leader and what it reaped */
 struct scroll *proc_scroll(const struct proc *p);
 

@@ -1014,6 +1014,62 @@ conf_yaml_signal(struct conf_yaml *y, const yaml_node_t *n, const char *where, i
 	return -1;
 }
 
+static int
+conf_yaml_restart(struct conf_yaml *y, const yaml_node_t *n, const char *where,
+    enum proc_restart *out)
+{
+	const char *t;
+	char *shown;
+
+	if (conf_yaml_string(y, n, where, &t) == -1)
+		return -1;
+	if (strcmp(t, "no") == 0)
+		*out = PROC_RESTART_NO;
+	else if (strcmp(t, "on-failure") == 0)
+		*out = PROC_RESTART_ON_FAILURE;
+	else if (strcmp(t, "always") == 0)
+		*out = PROC_RESTART_ALWAYS;
+	else {
+		shown = conf_show(t, strlen(t));
+		conf_yaml_fail(y, n, "%s: expected no, on-failure or always, got %s", where, shown);
+		free(shown);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conf_yaml_backoff(struct conf_yaml *y, const yaml_node_t *map, const char *where,
+    struct conf_proc *p)
+{
+	const yaml_node_pair_t *pair;
+	int rc;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return conf_yaml_expected(y, map, where, "a mapping");
+	rc = conf_yaml_keys(y, map, where, "key");
+	for (pair = map->data.mapping.pairs.start;
+	    rc == 0 && pair < map->data.mapping.pairs.top; pair++) {
+		const yaml_node_t *k = conf_yaml_node(y, pair->key);
+		const yaml_node_t *v = conf_yaml_node(y, pair->value);
+		const char *key = conf_yaml_str(k);
+		char *sub = xasprintf("%s.%s", where, key);
+
+		if (strcmp(key, "first") == 0)
+			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &p->backoff_first_ms);
+		else if (strcmp(key, "max") == 0)
+			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &p->backoff_max_ms);
+		else {
+			char *shown = conf_show(key, k->data.scalar.length);
+
+			conf_yaml_warn(y, k, "unknown key %s (ignored)", shown);
+			free(shown);
+		}
+		free(sub);
+	}
+	return rc;
+}
+
 /* The keys of one process's mapping. env_file and env are gathered apart
  * and merged at the end, env last, whatever their order in the file. */
 static int
@@ -1046,6 +1102,19 @@ conf_yaml_proc_keys(struct conf_yaml *y, const yaml_node_t *map, const char *whe
 			rc = conf_yaml_signal(y, v, sub, &p->stop_signal);
 		} else if (strcmp(key, "stop_timeout") == 0) {
 			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &p->stop_timeout_ms);
+		} else if (strcmp(key, "restart") == 0) {
+			rc = conf_yaml_restart(y, v, sub, &p->restart);
+		} else if (strcmp(key, "backoff") == 0) {
+			rc = conf_yaml_backoff(y, v, sub, p);
+		} else if (strcmp(key, "max_restarts") == 0) {
+			uint64_t n = 0;
+
+			rc = conf_yaml_number(y, v, sub, &conf_count_kind, &n);
+			if (rc == 0 && n > 1000000)
+				rc = conf_yaml_fail(y, v, "%s: at most 1000000", sub);
+			p->max_restarts = (unsigned)n;
+		} else if (strcmp(key, "restart_window") == 0) {
+			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &p->restart_window_ms);
 		} else {
 			char *shown = conf_show(key, k->data.scalar.length);
 

@@ -309,6 +309,11 @@ main(int argc, char **argv)
 			specs[i].cwd = cp->cwd;
 			specs[i].env = cp->env;
 			specs[i].manual = !cp->autostart;
+			specs[i].restart = cp->restart;
+			specs[i].backoff_first_ms = cp->backoff_first_ms;
+			specs[i].backoff_max_ms = cp->backoff_max_ms;
+			specs[i].max_restarts = cp->max_restarts;
+			specs[i].restart_window_ms = cp->restart_window_ms;
 		}
 	} else if (demo) {
 		const struct proc_spec *d = demo_specs(&nspecs);

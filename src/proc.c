@@ -208,6 +208,13 @@ proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
 	p->stop_signal = spec->stop_signal > 0 ? spec->stop_signal : SIGTERM;
 	p->stop_timeout_ms = spec->stop_timeout_ms > 0 ? spec->stop_timeout_ms : 5000;
 	p->manual = spec->manual;
+	p->restart = spec->restart;
+	p->backoff_first_ms = spec->backoff_first_ms > 0 ? spec->backoff_first_ms : 1000;
+	p->backoff_max_ms = spec->backoff_max_ms > 0 ? spec->backoff_max_ms : 30000;
+	if (p->backoff_max_ms < p->backoff_first_ms)
+		p->backoff_max_ms = p->backoff_first_ms;
+	p->max_restarts = spec->max_restarts;
+	p->restart_window_ms = spec->restart_window_ms > 0 ? spec->restart_window_ms : 60000;
 	p->state = PROC_NEW;
 	p->pidfd = p->out_fd = p->err_fd = p->status_fd = -1;
 	p->ingest[LINE_STDOUT] = ingest_create(LINE_STDOUT, 0, proc_on_line, p);
@@ -226,6 +233,7 @@ proc_free(struct proc *p)
 
 	loop_timer_cancel(l, p->kill_timer);
 	loop_timer_cancel(l, p->grace_timer);
+	loop_timer_cancel(l, p->backoff_timer);
 	for (i = 0; i < 2; i++)
 		ingest_free(p->ingest[i]);
 	if (p->scroll != NULL)
@@ -416,6 +424,9 @@ proc_start(struct proc *p)
 	}
 	loop_timer_cancel(l, p->grace_timer);
 	p->grace_timer = NULL;
+	loop_timer_cancel(l, p->backoff_timer);
+	p->backoff_timer = NULL;
+	p->backoff_deadline_ms = 0;
 	p->paused = p->stop_requested = p->restart_pending = false;
 	p->reaped = p->start_failed = p->tree_gone = false;
 	p->wstatus = 0;
@@ -440,6 +451,7 @@ proc_start(struct proc *p)
 		proc_end(p);
 		return;
 	}
+	p->last_spawn_ms = util_now_ms();
 	p->pid = child.pid;
 	p->pidfd = child.pidfd;
 	p->out_fd = child.out_fd;
@@ -543,10 +555,16 @@ proc_terminate(struct proc *p)
 	case PROC_STOPPING:
 		return;
 	case PROC_BACKOFF:
+		/* Stopping a process that waits to restart: it stays down. */
+		loop_timer_cancel(p->s->loop, p->backoff_timer);
+		p->backoff_timer = NULL;
+		p->backoff_deadline_ms = 0;
 		p->restart_pending = false;
+		p->stop_requested = true;
 		p->state = p->start_failed ? PROC_FAILED : PROC_EXITED;
 		return;
 	case PROC_NEW:
+	case PROC_FATAL:
 		return;
 	default:
 		proc_begin_stop(p, p->stop_signal);
@@ -556,7 +574,7 @@ proc_terminate(struct proc *p)
 void
 proc_kill(struct proc *p)
 {
-	if (p->state == PROC_NEW)
+	if (p->state == PROC_NEW || p->state == PROC_FATAL)
 		return;
 	if (p->state == PROC_BACKOFF) {
 		proc_terminate(p);
@@ -569,6 +587,9 @@ void
 proc_restart(struct proc *p)
 {
 	proc_event_simple(p, PROC_EV_RESTART, 0);
+	/* Asked for by hand: the automatic policy starts counting afresh. */
+	p->backoff_step = 0;
+	p->nrecent = 0;
 	switch (p->state) {
 	case PROC_STARTING:
 	case PROC_RUNNING:
@@ -578,7 +599,11 @@ proc_restart(struct proc *p)
 	case PROC_STOPPING:
 		p->restart_pending = true;
 		break;
+	case PROC_NEW:
+		proc_start(p);
+		break;
 	default:
+		p->restarts++;
 		proc_start(p);
 		break;
 	}
@@ -687,6 +712,71 @@ proc_stop_done(struct proc *p)
 	proc_end(p);
 }
 
+static void
+proc_backoff_over(struct loop *l, void *arg)
+{
+	struct proc *p = arg;
+
+	p->backoff_timer = NULL;
+	p->backoff_deadline_ms = 0;
+	if (p->state != PROC_BACKOFF)
+		return;
+	p->restarts++;
+	proc_start(p);
+}
+
+/* After an ending brood did not ask for: restart if the policy says so,
+ * after an exponential backoff (never sooner than 1 s after the last
+ * spawn), or give up when there were too many restarts in the window. */
+static void
+proc_apply_policy(struct proc *p)
+{
+	uint64_t now = util_now_ms(), delay;
+	struct proc_event ev = { .pid = p->pid, .wstatus = p->wstatus,
+	    .max = p->max_restarts };
+	size_t i, k;
+
+	if (p->restart == PROC_RESTART_NO || p->stop_requested ||
+	    (p->restart == PROC_RESTART_ON_FAILURE && !proc_failed(p)))
+		return;
+	/* A run as long as the window was stable: back to the first delay. */
+	if (p->ended_ms - p->started_ms >= p->restart_window_ms)
+		p->backoff_step = 0;
+	for (i = k = 0; i < p->nrecent; i++) {
+		if (now - p->recent[i] < p->restart_window_ms)
+			p->recent[k++] = p->recent[i];
+	}
+	p->nrecent = k;
+	if (p->max_restarts > 0 && p->nrecent >= p->max_restarts) {
+		ev.kind = PROC_EV_FATAL;
+		ev.attempt = (unsigned)p->nrecent;
+		p->state = PROC_FATAL;
+		proc_event_add(p, &ev);
+		return;
+	}
+	delay = p->backoff_first_ms;
+	for (i = 0; i < p->backoff_step && delay < p->backoff_max_ms; i++)
+		delay *= 2;
+	if (delay > p->backoff_max_ms)
+		delay = p->backoff_max_ms;
+	if (p->last_spawn_ms + 1000 > now + delay)
+		delay = p->last_spawn_ms + 1000 - now;
+	p->backoff_step++;
+	if (p->nrecent == sizeof p->recent / sizeof p->recent[0]) {
+		memmove(p->recent, p->recent + 1, sizeof p->recent - sizeof p->recent[0]);
+		p->nrecent--;
+	}
+	p->recent[p->nrecent++] = now;
+	p->state = PROC_BACKOFF;
+	p->backoff_deadline_ms = now + delay;
+	p->backoff_timer = loop_timer_add(p->s->loop, p->backoff_deadline_ms,
+	    proc_backoff_over, p);
+	ev.kind = PROC_EV_BACKOFF;
+	ev.attempt = (unsigned)p->nrecent;
+	ev.delay_ms = delay;
+	proc_event_add(p, &ev);
+}
+
 /* The child is over: record it, tell the front end, restart if asked. */
 static void
 proc_end(struct proc *p)
@@ -712,7 +802,8 @@ proc_end(struct proc *p)
 		p->restart_pending = false;
 		p->restarts++;
 		proc_start(p);
-	}
+	} else if (report)
+		proc_apply_policy(p);
 }
 
 const char *
@@ -779,6 +870,12 @@ uint64_t
 proc_kill_deadline_ms(const struct proc *p)
 {
 	return p->kill_deadline_ms;
+}
+
+uint64_t
+proc_backoff_deadline_ms(const struct proc *p)
+{
+	return p->backoff_deadline_ms;
 }
 
 const struct rusage *
@@ -878,8 +975,8 @@ proc_pending(const struct proc *p, enum line_stream stream, struct line *out)
 bool
 proc_failed(const struct proc *p)
 {
-	if (p->state == PROC_FAILED)
-		return true;
+	if (p->state == PROC_FAILED || p->state == PROC_FATAL)
+		return true; /* given up on is a failure, whatever the last status */
 	if (p->state != PROC_EXITED || p->stop_requested)
 		return false;
 	return status_code(p->wstatus) != 0;
@@ -892,6 +989,11 @@ proc_exit_code(const struct proc *p)
 		return status_failure_code(p->fail_stage, p->fail_err);
 	if (p->state == PROC_EXITED)
 		return status_code(p->wstatus);
+	if (p->state == PROC_FATAL) {
+		if (p->start_failed)
+			return status_failure_code(p->fail_stage, p->fail_err);
+		return status_code(p->wstatus) != 0 ? status_code(p->wstatus) : 1;
+	}
 	return 0;
 }
 
@@ -918,8 +1020,20 @@ proc_describe(const struct proc *p, char *buf, size_t len)
 		status_describe_failure(p->fail_stage, p->fail_err, buf, len);
 		break;
 	case PROC_BACKOFF:
-		snprintf(buf, len, "backoff");
+	case PROC_FATAL: {
+		char last[160];
+
+		if (p->start_failed)
+			status_describe_failure(p->fail_stage, p->fail_err, last, sizeof last);
+		else
+			status_describe(p->wstatus, last, sizeof last);
+		if (p->state == PROC_BACKOFF)
+			snprintf(buf, len, "%s; restarting", last);
+		else
+			snprintf(buf, len, "FATAL: %zu restarts in %llus, %s", p->nrecent,
+			    (unsigned long long)(p->restart_window_ms / 1000), last);
 		break;
+	}
 	}
 }
 

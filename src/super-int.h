@@ -26,6 +26,17 @@ struct proc {
 	int stop_signal;
 	uint64_t stop_timeout_ms;
 	bool manual;
+	enum proc_restart restart;
+	uint64_t backoff_first_ms;
+	uint64_t backoff_max_ms;
+	unsigned max_restarts;
+	uint64_t restart_window_ms;
+	unsigned backoff_step;      /* automatic restarts since the last stable run */
+	uint64_t recent[64];        /* times of automatic restarts in the window */
+	size_t nrecent;
+	uint64_t last_spawn_ms;
+	struct loop_timer *backoff_timer;
+	uint64_t backoff_deadline_ms;
 
 	enum proc_state state;
 	bool paused;

@@ -242,6 +242,7 @@ super_all_ended(const struct super *s)
 		case PROC_NEW:
 		case PROC_EXITED:
 		case PROC_FAILED:
+		case PROC_FATAL:
 			break;
 		default:
 			return false;
@@ -428,6 +429,7 @@ super_remove(struct super *s, struct proc *p)
 	case PROC_NEW:
 	case PROC_EXITED:
 	case PROC_FAILED:
+	case PROC_FATAL:
 		break;
 	default:
 		errno = EBUSY;

@@ -449,6 +449,32 @@ START_TEST(test_config_yaml)
 }
 END_TEST
 
+/* A restart policy explains itself, and gives up visibly. */
+START_TEST(test_config_restart_policy)
+{
+	char dir[256], path[300];
+
+	make_dir(dir, sizeof dir, "policy");
+	write_file(dir, "brood.yaml",
+	    "processes:\n"
+	    "  r:\n"
+	    "    cmd: echo try; exit 2\n"
+	    "    restart: on-failure\n"
+	    "    max_restarts: 1\n"
+	    "    backoff: { first: 1s, max: 10s }\n");
+	snprintf(path, sizeof path, "%s/brood.yaml", dir);
+	ck_assert_int_eq(run("--no-summary", "-c", path, NULL), 2);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "r | try"), 2);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "r | exited 2"), 2);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "r | restart 1 of 1 in 1.0s"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "r | FATAL: 1 restarts in 60s, exited 2"), 1);
+	write_file(dir, "brood.yaml", "processes:\n  r:\n    cmd: true\n    restart: sometimes\n");
+	ck_assert_int_eq(run("--no-summary", "-c", path, NULL), 2);
+	ck_assert_msg(strstr(tp.err, "brood.yaml:4:14: processes.r.restart: expected no, "
+	    "on-failure or always, got 'sometimes'") != NULL, "stderr: %s", tp.err);
+}
+END_TEST
+
 /* No command and no -c: the Procfile here, with its .env. */
 START_TEST(test_config_procfile_found)
 {
@@ -517,5 +543,6 @@ main(void)
 	tcase_add_test(tc, test_config_yaml);
 	tcase_add_test(tc, test_config_procfile_found);
 	tcase_add_test(tc, test_config_errors);
+	tcase_add_test(tc, test_config_restart_policy);
 	return tu_run_suite(s);
 }

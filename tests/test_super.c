@@ -437,6 +437,116 @@ START_TEST(test_remove)
 }
 END_TEST
 
+static struct proc *
+fx_add_policy(const char *cmd, enum proc_restart restart, unsigned max,
+    uint64_t first_ms)
+{
+	struct proc_spec spec = { .name = "policy", .cmd = cmd, .env = fx.env,
+	    .restart = restart, .max_restarts = max, .backoff_first_ms = first_ms,
+	    .restart_window_ms = 60000 };
+	char *cause = NULL;
+	struct proc *p = super_add(fx.s, &spec, &cause);
+
+	ck_assert_msg(p != NULL, "super_add: %s", cause);
+	return p;
+}
+
+static bool
+is_fatal(struct proc *p)
+{
+	return proc_state(p) == PROC_FATAL;
+}
+
+static bool
+is_backoff(struct proc *p)
+{
+	return proc_state(p) == PROC_BACKOFF;
+}
+
+/* The n-th event of a kind, or NULL. */
+static const struct proc_event *
+nth_event(struct proc *p, enum proc_event_kind kind, unsigned n)
+{
+	size_t i;
+
+	for (i = 0; i < proc_event_count(p); i++) {
+		const struct proc_event *ev = proc_event_get(p, i);
+
+		if (ev->kind == kind && n-- == 0)
+			return ev;
+	}
+	return NULL;
+}
+
+/* exited 1, restarted with a doubling delay, then given up on: FATAL. */
+START_TEST(test_restart_policy_fatal)
+{
+	struct proc *p = fx_add_policy("exit 1", PROC_RESTART_ON_FAILURE, 2, 1000);
+	const struct proc_event *b1, *b2;
+	uint64_t t0 = util_now_ms();
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_fatal, p, 10000));
+	b1 = nth_event(p, PROC_EV_BACKOFF, 0);
+	b2 = nth_event(p, PROC_EV_BACKOFF, 1);
+	ck_assert_ptr_nonnull(b1);
+	ck_assert_ptr_nonnull(b2);
+	ck_assert_ptr_null(nth_event(p, PROC_EV_BACKOFF, 2));
+	ck_assert_uint_eq(b1->attempt, 1);
+	ck_assert_uint_eq(b1->max, 2);
+	ck_assert_uint_eq(b1->delay_ms, 1000);
+	ck_assert_uint_eq(b2->attempt, 2);
+	ck_assert_uint_eq(b2->delay_ms, 2000);
+	ck_assert_ptr_nonnull(nth_event(p, PROC_EV_FATAL, 0));
+	ck_assert_uint_ge(util_now_ms() - t0, 3000);
+	ck_assert_uint_eq(proc_restarts(p), 2);
+	ck_assert(proc_failed(p));
+	ck_assert_str_eq(describe(p), "FATAL: 2 restarts in 60s, exited 1");
+	/* A restart by hand starts counting afresh. */
+	proc_restart(p);
+	ck_assert(fx_until(is_backoff, p, 5000));
+	ck_assert_uint_eq(proc_restarts(p), 3);
+}
+END_TEST
+
+START_TEST(test_restart_policy_success_stays)
+{
+	struct proc *p = fx_add_policy("exit 0", PROC_RESTART_ON_FAILURE, 0, 0);
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_over, p, 5000));
+	ck_assert_ptr_null(nth_event(p, PROC_EV_BACKOFF, 0));
+	ck_assert_str_eq(describe(p), "exited 0");
+}
+END_TEST
+
+/* always: even a clean exit restarts, never sooner than 1 s after the
+ * last spawn; stopping it while it waits keeps it down. */
+START_TEST(test_restart_policy_always_floor_and_stop)
+{
+	struct proc *p = fx_add_policy("exit 0", PROC_RESTART_ALWAYS, 0, 1);
+	const struct proc_event *b;
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_backoff, p, 5000));
+	b = nth_event(p, PROC_EV_BACKOFF, 0);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_ge(b->delay_ms, 800);
+	proc_terminate(p);
+	ck_assert_int_eq(proc_state(p), PROC_EXITED);
+	ck_assert(super_all_ended(fx.s));
+	/* Nothing starts it again behind our back. */
+	{
+		uint64_t end = util_now_ms() + 1500;
+
+		while (util_now_ms() < end)
+			loop_once(fx.l, 10);
+	}
+	ck_assert_int_eq(proc_state(p), PROC_EXITED);
+	ck_assert_uint_eq(proc_restarts(p), 0);
+}
+END_TEST
+
 START_TEST(test_two_hundred)
 {
 	char *a[] = { (char *)tu_helper(), (char *)"exit", (char *)"0", NULL };
@@ -479,6 +589,9 @@ main(void)
 	tcase_add_test(tc, test_signal_leader);
 	tcase_add_test(tc, test_daemon_in_tree);
 	tcase_add_test(tc, test_remove);
+	tcase_add_test(tc, test_restart_policy_fatal);
+	tcase_add_test(tc, test_restart_policy_success_stays);
+	tcase_add_test(tc, test_restart_policy_always_floor_and_stop);
 	tcase_add_test(tc, test_two_hundred);
 	return tu_run_suite(s);
 }

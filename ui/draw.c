@@ -304,9 +304,15 @@ draw_state(struct proc *p, char *buf, size_t len)
 		} else
 			snprintf(buf, len, "stopping (SIGKILL sent)");
 		return THEME_STOPPING;
-	case PROC_BACKOFF:
-		proc_describe(p, buf, len);
+	case PROC_BACKOFF: {
+		uint64_t now = util_now_ms(), due = proc_backoff_deadline_ms(p);
+
+		snprintf(buf, len, "backoff, restart in %.1fs", due > now ? (double)(due - now) / 1000 : 0);
 		return THEME_BACKOFF;
+	}
+	case PROC_FATAL:
+		proc_describe(p, buf, len);
+		return THEME_FAILED;
 	case PROC_NEW:
 		proc_describe(p, buf, len);
 		return THEME_EXITED;
@@ -824,7 +830,8 @@ draw_status(struct tui *t, int y)
 		for (i = 0; i < super_count(t->s); i++) {
 			enum proc_state st = proc_state(super_proc(t->s, i));
 
-			left += st != PROC_EXITED && st != PROC_FAILED && st != PROC_NEW;
+			left += st != PROC_EXITED && st != PROC_FAILED && st != PROC_NEW &&
+			    st != PROC_FATAL;
 		}
 		snprintf(buf, sizeof buf, " quitting: waiting for %zu process%s to stop (Q: kill now) ",
 		    left, left == 1 ? "" : "es");
@@ -1016,6 +1023,18 @@ draw_event_text(const struct proc_event *ev, char *buf, size_t len)
 		break;
 	case PROC_EV_RESTART:
 		snprintf(buf, len, "restart requested");
+		break;
+	case PROC_EV_BACKOFF:
+		status_describe(ev->wstatus, what, sizeof what);
+		if (ev->max > 0)
+			snprintf(buf, len, "%s; restart %u of %u in %.1fs", what, ev->attempt, ev->max,
+			    (double)ev->delay_ms / 1000);
+		else
+			snprintf(buf, len, "%s; restart %u in %.1fs", what, ev->attempt,
+			    (double)ev->delay_ms / 1000);
+		break;
+	case PROC_EV_FATAL:
+		snprintf(buf, len, "gave up after %u restarts within the window", ev->attempt);
 		break;
 	case PROC_EV_ADOPTED:
 		snprintf(buf, len, "adopted pid %d (left behind, re-parented to brood)", (int)ev->pid);

@@ -221,6 +221,19 @@ headless_event(void *arg, struct proc *p, const struct proc_event *ev)
 	char buf[256];
 
 	switch (ev->kind) {
+	case PROC_EV_BACKOFF:
+		if (ev->max > 0)
+			snprintf(buf, sizeof buf, "restart %u of %u in %.1fs", ev->attempt, ev->max,
+			    (double)ev->delay_ms / 1000);
+		else
+			snprintf(buf, sizeof buf, "restart %u in %.1fs", ev->attempt,
+			    (double)ev->delay_ms / 1000);
+		headless_say(h, p, buf);
+		break;
+	case PROC_EV_FATAL:
+		proc_describe(p, buf, sizeof buf);
+		headless_say(h, p, buf);
+		break;
 	case PROC_EV_ESCALATE:
 		snprintf(buf, sizeof buf, "still running after the stop timeout: sent SIGKILL");
 		headless_say(h, p, buf);

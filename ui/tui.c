@@ -927,8 +927,12 @@ tui_tick(struct loop *l, void *arg)
 	bool stopping = false;
 	size_t i;
 
-	for (i = 0; i < super_count(t->s); i++)
-		stopping |= proc_state(super_proc(t->s, i)) == PROC_STOPPING;
+	for (i = 0; i < super_count(t->s); i++) {
+		enum proc_state st = proc_state(super_proc(t->s, i));
+
+		/* A countdown on screen: SIGKILL, or the next restart. */
+		stopping |= st == PROC_STOPPING || st == PROC_BACKOFF;
+	}
 	/* Clocks on screen move; a frame drawn since (a sample) showed them. */
 	if (stopping || util_now_ms() - t->last_frame_ms >= 900)
 		t->dirty = true;
