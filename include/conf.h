@@ -61,6 +61,19 @@ struct conf_proc {
 	uint64_t backoff_max_ms;     /* 0: not set */
 	unsigned max_restarts;       /* 0: not set (no limit) */
 	uint64_t restart_window_ms;  /* 0: not set */
+	bool clear_env;
+	char **allow_env;            /* NULL-terminated, or NULL */
+	bool color_force;            /* color: force */
+	uint64_t timeout_ms;         /* 0: none */
+	struct proc_limits limits;   /* -1 each: not set */
+	bool nice_set;
+	int nice;
+	char *user;                  /* NULL: not set */
+	char *group;
+	char *log;                   /* absolute (joined to log_dir or dir); NULL: none */
+	struct proc_dep *deps;       /* names checked to exist; no cycles */
+	size_t ndeps;
+	struct proc_ready ready;     /* strings owned by the conf */
 };
 
 struct conf {
@@ -73,6 +86,12 @@ struct conf {
 	size_t scroll_lines;      /* 0: not set */
 	size_t scroll_bytes;      /* 0: not set */
 	char *theme;              /* NULL: not set */
+	char *log_dir;            /* NULL: not set */
+	struct conf_binding {
+		char *action;         /* "quit", "kill", "restart", ... (the dashboard's names) */
+		char *key;            /* "q", "C-k", "F5" ... */
+	} *keys;
+	size_t nkeys;
 	char **warnings;          /* "brood.yaml:7:5: unknown key 'restrt' (ignored)" */
 	size_t nwarnings;
 };

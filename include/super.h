@@ -71,6 +71,42 @@ struct proc_event {
 	uint64_t delay_ms;  /* BACKOFF: how long until it */
 };
 
+/* Resource limits set in the child (setrlimit); -1: leave as inherited. */
+struct proc_limits {
+	int64_t cpu_s;            /* RLIMIT_CPU, seconds */
+	int64_t as_bytes;         /* RLIMIT_AS */
+	int64_t nofile;           /* RLIMIT_NOFILE */
+	int64_t core_bytes;       /* RLIMIT_CORE */
+};
+
+enum proc_dep_cond {
+	PROC_DEP_STARTED,         /* the other has exec'd */
+	PROC_DEP_READY,           /* the other's readiness probe passed */
+	PROC_DEP_SUCCEEDED,       /* the other exited 0 */
+};
+
+struct proc_dep {
+	char *name;
+	enum proc_dep_cond cond;
+};
+
+enum proc_ready_kind {
+	PROC_READY_NONE,          /* ready once exec'd */
+	PROC_READY_LOG,           /* a line of output matches a regex */
+	PROC_READY_TCP,           /* a TCP port accepts connections */
+	PROC_READY_CMD,           /* a command exits 0 */
+};
+
+struct proc_ready {
+	enum proc_ready_kind kind;
+	char *pattern;            /* LOG: POSIX extended regex */
+	char *host;               /* TCP: NULL means 127.0.0.1 */
+	int port;                 /* TCP */
+	char *cmd;                /* CMD: run by /bin/sh -c */
+	uint64_t period_ms;       /* TCP, CMD: between tries (0: 1000) */
+	uint64_t timeout_ms;      /* give up, and say so (0: no limit) */
+};
+
 struct proc_spec {
 	const char *name;         /* NULL: the program's name; made unique (".2") */
 	const char *cmd;          /* a shell command line, or NULL with argv */
@@ -85,6 +121,19 @@ struct proc_spec {
 	uint64_t backoff_max_ms;     /* the cap (0: 30000) */
 	unsigned max_restarts;       /* within the window; 0: no limit */
 	uint64_t restart_window_ms;  /* (0: 60000); a run this long resets the backoff */
+	bool clear_env;           /* start from an empty environment ... */
+	char *const *allow_env;   /* ... but for these names of brood's (NULL-terminated) */
+	bool color_force;         /* FORCE_COLOR=1 and CLICOLOR_FORCE=1 */
+	uint64_t timeout_ms;      /* stop it after this long running (0: never) */
+	struct proc_limits limits;
+	bool nice_set;
+	int nice;                 /* -20 .. 19 */
+	const char *user;         /* run as (brood must be root) */
+	const char *group;
+	const char *log;          /* also write its output to this file */
+	const struct proc_dep *deps;
+	size_t ndeps;
+	struct proc_ready ready;
 };
 
 struct super_hooks {
