@@ -6,10 +6,17 @@
 
 #include <sys/types.h>
 
+#include "super.h"
+
 struct spawn_spec {
 	char *const *argv;  /* argv[0] is searched in PATH unless it has a '/' */
 	char *const *envp;  /* the child's whole environment */
 	const char *cwd;    /* NULL: brood's own */
+	const struct proc_limits *limits; /* NULL: none */
+	bool nice_set;
+	int nice;
+	uid_t uid;          /* (uid_t)-1: brood's own */
+	gid_t gid;          /* (gid_t)-1: brood's own */
 };
 
 struct spawn_child {

@@ -11,6 +11,8 @@ enum status_stage {
 	STATUS_STAGE_EXEC = 1,  /* execve */
 	STATUS_STAGE_CHDIR,     /* chdir to the working directory */
 	STATUS_STAGE_SETUP,     /* setsid, dup2, ... */
+	STATUS_STAGE_LIMITS,    /* setrlimit, setpriority */
+	STATUS_STAGE_USER,      /* setgid, setgroups, setuid */
 };
 
 /* Describe a wait status: "exited 0", "exited 3", "killed by SIGSEGV

@@ -56,6 +56,8 @@ enum proc_event_kind {
 	PROC_EV_ADOPTED,    /* pid: a process it left was re-parented to brood */
 	PROC_EV_BACKOFF,    /* wstatus, attempt of max, delay_ms: a restart is due */
 	PROC_EV_FATAL,      /* attempt restarts within the window: given up */
+	PROC_EV_TIMEOUT,    /* its run-time limit passed: stopping it */
+	PROC_EV_LOG_FAILED, /* err: its log file could not be opened */
 };
 
 struct proc_event {
@@ -71,7 +73,8 @@ struct proc_event {
 	uint64_t delay_ms;  /* BACKOFF: how long until it */
 };
 
-/* Resource limits set in the child (setrlimit); -1: leave as inherited. */
+/* Resource limits set in the child (setrlimit); -1: leave as inherited.
+ * A struct of all zeros (a zero-initialised spec) also means none. */
 struct proc_limits {
 	int64_t cpu_s;            /* RLIMIT_CPU, seconds */
 	int64_t as_bytes;         /* RLIMIT_AS */

@@ -314,6 +314,19 @@ main(int argc, char **argv)
 			specs[i].backoff_max_ms = cp->backoff_max_ms;
 			specs[i].max_restarts = cp->max_restarts;
 			specs[i].restart_window_ms = cp->restart_window_ms;
+			specs[i].clear_env = cp->clear_env;
+			specs[i].allow_env = cp->allow_env;
+			specs[i].color_force = cp->color_force;
+			specs[i].timeout_ms = cp->timeout_ms;
+			specs[i].limits = cp->limits;
+			specs[i].nice_set = cp->nice_set;
+			specs[i].nice = cp->nice;
+			specs[i].user = cp->user;
+			specs[i].group = cp->group;
+			specs[i].log = cp->log;
+			specs[i].deps = cp->deps;
+			specs[i].ndeps = cp->ndeps;
+			specs[i].ready = cp->ready;
 		}
 	} else if (demo) {
 		const struct proc_spec *d = demo_specs(&nspecs);

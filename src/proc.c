@@ -23,6 +23,9 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +47,7 @@ static void proc_on_line(void *, const struct line *);
 static void proc_readable(struct loop *, int, uint32_t, void *);
 static void proc_status_readable(struct loop *, int, uint32_t, void *);
 static void proc_end(struct proc *);
+static void proc_timeout_over(struct loop *, void *);
 
 /* Words that only a shell understands: a command starting with one of them
  * is never run directly. */
@@ -132,15 +136,33 @@ proc_env_same_name(const char *e, const char *set)
 
 /* brood's environment, with spec's additions and the marker that ties every
  * descendant to this proc (ptree.c). */
+static bool
+proc_env_allowed(const struct proc_spec *spec, const char *e)
+{
+	size_t j;
+
+	if (!spec->clear_env)
+		return true;
+	for (j = 0; spec->allow_env != NULL && spec->allow_env[j] != NULL; j++) {
+		size_t n = strlen(spec->allow_env[j]);
+
+		if (strncmp(e, spec->allow_env[j], n) == 0 && e[n] == '=')
+			return true;
+	}
+	return false;
+}
+
 static char **
 proc_build_env(const struct proc_spec *spec, pid_t self, unsigned serial)
 {
 	char **envp, *marker = xasprintf(SUPER_MARKER "=%d.%u", (int)self, serial);
+	static char *const force[] = { (char *)"FORCE_COLOR=1", (char *)"CLICOLOR_FORCE=1", NULL };
 	size_t n = 0, cap = 16, i, j;
 
 	envp = xcalloc(cap, sizeof *envp);
 	for (i = 0; environ[i] != NULL; i++) {
-		bool replaced = proc_env_same_name(environ[i], marker);
+		bool replaced = proc_env_same_name(environ[i], marker) ||
+		    !proc_env_allowed(spec, environ[i]);
 
 		for (j = 0; !replaced && spec->env != NULL && spec->env[j] != NULL; j++)
 			replaced = proc_env_same_name(environ[i], spec->env[j]);
@@ -157,9 +179,56 @@ proc_build_env(const struct proc_spec *spec, pid_t self, unsigned serial)
 			envp = xreallocarray(envp, cap *= 2, sizeof *envp);
 		envp[n++] = xstrdup(spec->env[j]);
 	}
+	/* Children writing to a pipe drop colour unless told to keep it. */
+	for (j = 0; spec->color_force && force[j] != NULL; j++) {
+		size_t k;
+
+		for (k = 0; k < n && !proc_env_same_name(envp[k], force[j]); k++)
+			;
+		if (k < n)
+			continue;
+		if (n + 3 >= cap)
+			envp = xreallocarray(envp, cap *= 2, sizeof *envp);
+		envp[n++] = xstrdup(force[j]);
+	}
 	envp[n++] = marker;
 	envp[n] = NULL;
 	return envp;
+}
+
+/* user and group to ids, in the parent (getpwnam may allocate). Only root
+ * can run a child as someone else: anyone else gets a clear error. */
+static int
+proc_resolve_user(const struct proc_spec *spec, uid_t *uid, gid_t *gid, char **cause)
+{
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (spec->user == NULL && spec->group == NULL)
+		return 0;
+	if (geteuid() != 0) {
+		*cause = xasprintf("%s: user and group need brood to run as root", spec->name);
+		return -1;
+	}
+	if (spec->user != NULL) {
+		struct passwd *pw = getpwnam(spec->user);
+
+		if (pw == NULL) {
+			*cause = xasprintf("%s: no user called '%s'", spec->name, spec->user);
+			return -1;
+		}
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+	}
+	if (spec->group != NULL) {
+		struct group *gr = getgrnam(spec->group);
+
+		if (gr == NULL) {
+			*cause = xasprintf("%s: no group called '%s'", spec->name, spec->group);
+			return -1;
+		}
+		*gid = gr->gr_gid;
+	}
+	return 0;
 }
 
 struct proc *
@@ -167,6 +236,8 @@ proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
     char **cause)
 {
 	struct proc *p;
+	uid_t uid;
+	gid_t gid;
 	int i;
 
 	if (spec->name == NULL || *spec->name == '\0') {
@@ -178,6 +249,8 @@ proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
 		*cause = xasprintf("%s: empty command", spec->name);
 		return NULL;
 	}
+	if (proc_resolve_user(spec, &uid, &gid, cause) == -1)
+		return NULL;
 	p = xcalloc(1, sizeof *p);
 	p->s = s;
 	p->serial = serial;
@@ -215,6 +288,16 @@ proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
 		p->backoff_max_ms = p->backoff_first_ms;
 	p->max_restarts = spec->max_restarts;
 	p->restart_window_ms = spec->restart_window_ms > 0 ? spec->restart_window_ms : 60000;
+	p->limits = spec->limits;
+	if (p->limits.cpu_s == 0 && p->limits.as_bytes == 0 && p->limits.nofile == 0 &&
+	    p->limits.core_bytes == 0)
+		p->limits = (struct proc_limits){ -1, -1, -1, -1 };
+	p->nice_set = spec->nice_set;
+	p->nice = spec->nice;
+	p->timeout_ms = spec->timeout_ms;
+	p->log_path = spec->log != NULL ? xstrdup(spec->log) : NULL;
+	p->uid = uid;
+	p->gid = gid;
 	p->state = PROC_NEW;
 	p->pidfd = p->out_fd = p->err_fd = p->status_fd = -1;
 	p->ingest[LINE_STDOUT] = ingest_create(LINE_STDOUT, 0, proc_on_line, p);
@@ -234,6 +317,10 @@ proc_free(struct proc *p)
 	loop_timer_cancel(l, p->kill_timer);
 	loop_timer_cancel(l, p->grace_timer);
 	loop_timer_cancel(l, p->backoff_timer);
+	loop_timer_cancel(l, p->timeout_timer);
+	if (p->log != NULL)
+		fclose(p->log);
+	free(p->log_path);
 	for (i = 0; i < 2; i++)
 		ingest_free(p->ingest[i]);
 	if (p->scroll != NULL)
@@ -287,6 +374,13 @@ proc_on_line(void *arg, const struct line *l)
 
 	if (p->scroll != NULL)
 		scroll_push(p->scroll, l);
+	if (p->log != NULL) {
+		/* Sanitized text, like the screen; stderr lines marked. */
+		if (l->stream == LINE_STDERR)
+			fputs("! ", p->log);
+		fwrite(l->text, 1, l->len, p->log);
+		fputc('\n', p->log);
+	}
 	if (p->s->hooks.line != NULL)
 		p->s->hooks.line(p->s->hooks.arg, p, l);
 }
@@ -380,6 +474,9 @@ proc_check_exec(struct proc *p)
 		if (p->state == PROC_STARTING)
 			p->state = PROC_RUNNING;
 		proc_event_simple(p, PROC_EV_EXECED, 0);
+		if (p->timeout_ms > 0 && p->timeout_timer == NULL)
+			p->timeout_timer = loop_timer_add(p->s->loop, util_now_ms() + p->timeout_ms,
+			    proc_timeout_over, p);
 	} else {
 		struct proc_event ev = { .kind = PROC_EV_FAILED, .pid = p->pid,
 		    .stage = f.stage, .err = f.err };
@@ -392,6 +489,20 @@ proc_check_exec(struct proc *p)
 	return true;
 }
 
+/* The run-time limit passed: stop it, as terminate would. */
+static void
+proc_timeout_over(struct loop *l, void *arg)
+{
+	struct proc *p = arg;
+
+	p->timeout_timer = NULL;
+	if (p->state != PROC_RUNNING && p->state != PROC_STARTING)
+		return;
+	proc_event_simple(p, PROC_EV_TIMEOUT, 0);
+	p->timed_out = true;
+	proc_terminate(p);
+}
+
 static void
 proc_status_readable(struct loop *l, int fd, uint32_t events, void *arg)
 {
@@ -401,7 +512,9 @@ proc_status_readable(struct loop *l, int fd, uint32_t events, void *arg)
 void
 proc_start(struct proc *p)
 {
-	struct spawn_spec spec = { .argv = p->argv, .envp = p->envp, .cwd = p->cwd };
+	struct spawn_spec spec = { .argv = p->argv, .envp = p->envp, .cwd = p->cwd,
+	    .limits = &p->limits, .nice_set = p->nice_set, .nice = p->nice, .uid = p->uid,
+	    .gid = p->gid };
 	struct spawn_child child;
 	struct loop *l = p->s->loop;
 	char *cause = NULL;
@@ -428,7 +541,7 @@ proc_start(struct proc *p)
 	p->backoff_timer = NULL;
 	p->backoff_deadline_ms = 0;
 	p->paused = p->stop_requested = p->restart_pending = false;
-	p->reaped = p->start_failed = p->tree_gone = false;
+	p->reaped = p->start_failed = p->tree_gone = p->timed_out = false;
 	p->wstatus = 0;
 	memset(&p->ru, 0, sizeof p->ru);
 	p->started_ms = util_now_ms();
@@ -450,6 +563,19 @@ proc_start(struct proc *p)
 		proc_event_add(p, &ev);
 		proc_end(p);
 		return;
+	}
+	if (p->log_path != NULL && p->log == NULL) {
+		int fd = open(p->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+		/* A log that cannot open is said in the timeline, not fatal. */
+		p->log = fd != -1 ? fdopen(fd, "a") : NULL;
+		if (p->log == NULL) {
+			struct proc_event lev = { .kind = PROC_EV_LOG_FAILED, .err = errno };
+
+			if (fd != -1)
+				close(fd);
+			proc_event_add(p, &lev);
+		}
 	}
 	p->last_spawn_ms = util_now_ms();
 	p->pid = child.pid;
@@ -786,8 +912,11 @@ proc_end(struct proc *p)
 
 	loop_timer_cancel(l, p->kill_timer);
 	loop_timer_cancel(l, p->grace_timer);
-	p->kill_timer = p->grace_timer = NULL;
+	loop_timer_cancel(l, p->timeout_timer);
+	p->kill_timer = p->grace_timer = p->timeout_timer = NULL;
 	p->kill_deadline_ms = 0;
+	if (p->log != NULL)
+		fflush(p->log);
 	proc_close_status(p);
 	p->state = p->start_failed ? PROC_FAILED : PROC_EXITED;
 	metrics_reset(p, false);
@@ -977,6 +1106,8 @@ proc_failed(const struct proc *p)
 {
 	if (p->state == PROC_FAILED || p->state == PROC_FATAL)
 		return true; /* given up on is a failure, whatever the last status */
+	if (p->state == PROC_EXITED && p->timed_out)
+		return true; /* stopped by brood, but for running too long */
 	if (p->state != PROC_EXITED || p->stop_requested)
 		return false;
 	return status_code(p->wstatus) != 0;

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include <sys/prctl.h>
+#include <grp.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -118,6 +119,40 @@ spawn_child_cloexec_all(void)
 	}
 }
 
+/* Resource limits and priority, in the child (setrlimit and setpriority
+ * are plain system calls). */
+static int
+spawn_child_limits(const struct spawn_spec *spec)
+{
+	const struct proc_limits *lim = spec->limits;
+	const struct { int res; int64_t v; } set[] = {
+		{ RLIMIT_CPU, lim != NULL ? lim->cpu_s : -1 },
+		{ RLIMIT_AS, lim != NULL ? lim->as_bytes : -1 },
+		{ RLIMIT_NOFILE, lim != NULL ? lim->nofile : -1 },
+		{ RLIMIT_CORE, lim != NULL ? lim->core_bytes : -1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof set / sizeof set[0]; i++) {
+		struct rlimit rl;
+
+		if (set[i].v < 0)
+			continue;
+		/* The soft limit; the hard one only moves when it is in the way
+		 * (root may raise it, anyone may lower it). */
+		if (getrlimit(set[i].res, &rl) == -1)
+			return -1;
+		rl.rlim_cur = (rlim_t)set[i].v;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+			rl.rlim_max = rl.rlim_cur;
+		if (setrlimit(set[i].res, &rl) == -1)
+			return -1;
+	}
+	if (spec->nice_set && setpriority(PRIO_PROCESS, 0, spec->nice) == -1)
+		return -1;
+	return 0;
+}
+
 /* In the child, after fork: async-signal-safe calls only. */
 static void __attribute__((noreturn))
 spawn_child_run(const struct spawn_spec *spec, char **paths, int devnull,
@@ -147,6 +182,14 @@ spawn_child_run(const struct spawn_spec *spec, char **paths, int devnull,
 	/* dup2 clears close-on-exec on the copies; everything else keeps it. */
 	if (dup2(devnull, 0) == -1 || dup2(out_w, 1) == -1 || dup2(err_w, 2) == -1)
 		spawn_child_fail(status_w, STATUS_STAGE_SETUP, errno);
+
+	if (spawn_child_limits(spec) == -1)
+		spawn_child_fail(status_w, STATUS_STAGE_LIMITS, errno);
+	/* The group first: after setuid there is no right left to change it. */
+	if (spec->gid != (gid_t)-1 && (setgroups(0, NULL) == -1 || setgid(spec->gid) == -1))
+		spawn_child_fail(status_w, STATUS_STAGE_USER, errno);
+	if (spec->uid != (uid_t)-1 && setuid(spec->uid) == -1)
+		spawn_child_fail(status_w, STATUS_STAGE_USER, errno);
 
 	if (spec->cwd != NULL && chdir(spec->cwd) == -1)
 		spawn_child_fail(status_w, STATUS_STAGE_CHDIR, errno);

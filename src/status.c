@@ -112,6 +112,12 @@ status_describe_failure(int stage, int err, char *buf, size_t len)
 	case STATUS_STAGE_CHDIR:
 		what = "chdir";
 		break;
+	case STATUS_STAGE_LIMITS:
+		what = "setting limits";
+		break;
+	case STATUS_STAGE_USER:
+		what = "changing user";
+		break;
 	default:
 		what = "setup";
 		break;

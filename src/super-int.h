@@ -4,6 +4,8 @@
 #ifndef BROOD_SUPER_INT_H
 #define BROOD_SUPER_INT_H
 
+#include <stdio.h>
+
 #include "ingest.h"
 #include "ptree.h"
 #include "sample.h"
@@ -37,6 +39,16 @@ struct proc {
 	uint64_t last_spawn_ms;
 	struct loop_timer *backoff_timer;
 	uint64_t backoff_deadline_ms;
+	struct proc_limits limits;
+	bool nice_set;
+	int nice;
+	uid_t uid;
+	gid_t gid;
+	uint64_t timeout_ms;
+	struct loop_timer *timeout_timer;
+	bool timed_out;           /* this run was stopped by its timeout */
+	char *log_path;
+	FILE *log;
 
 	enum proc_state state;
 	bool paused;

@@ -547,6 +547,110 @@ START_TEST(test_restart_policy_always_floor_and_stop)
 }
 END_TEST
 
+static struct proc *
+fx_add_spec(struct proc_spec *spec)
+{
+	char *cause = NULL;
+	struct proc *p;
+
+	spec->env = fx.env;
+	p = super_add(fx.s, spec, &cause);
+	ck_assert_msg(p != NULL, "super_add: %s", cause);
+	return p;
+}
+
+static void
+fx_run_to_end(struct proc *p)
+{
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_over, p, 10000));
+}
+
+START_TEST(test_limits_and_nice)
+{
+	struct proc_spec spec = { .name = "lim",
+	    .cmd = "ulimit -n; ulimit -c; cut -d' ' -f19 /proc/self/stat",
+	    .limits = { -1, -1, 64, 0 }, .nice_set = true, .nice = 10 };
+	struct proc *p = fx_add_spec(&spec);
+
+	fx_run_to_end(p);
+	ck_assert_str_eq(fx.lines, "64\n0\n10\n");
+}
+END_TEST
+
+START_TEST(test_clear_env_and_color)
+{
+	static char *const allow[] = { (char *)"PATH", NULL };
+	struct proc_spec spec = { .name = "env",
+	    .cmd = "echo \"home=${HOME-unset} path=${PATH:+set} force=$FORCE_COLOR$CLICOLOR_FORCE\"",
+	    .clear_env = true, .allow_env = allow, .color_force = true };
+	struct proc *p = fx_add_spec(&spec);
+
+	fx_run_to_end(p);
+	ck_assert_str_eq(fx.lines, "home=unset path=set force=11\n");
+}
+END_TEST
+
+START_TEST(test_timeout_is_a_failure)
+{
+	struct proc_spec spec = { .name = "slow", .cmd = "exec sleep 10", .timeout_ms = 300 };
+	struct proc *p = fx_add_spec(&spec);
+	uint64_t t0 = util_now_ms();
+
+	fx_run_to_end(p);
+	ck_assert_uint_lt(util_now_ms() - t0, 3000);
+	ck_assert(has_event(p, PROC_EV_TIMEOUT));
+	ck_assert_str_eq(describe(p), "killed by SIGTERM");
+	ck_assert(proc_failed(p));
+}
+END_TEST
+
+START_TEST(test_log_file)
+{
+	char file[256], buf[256] = "";
+	struct proc_spec spec = { .name = "log", .cmd = "echo first; printf 'second\\033[31m red\\n'" };
+	struct proc *p;
+	FILE *f;
+	size_t n;
+
+	tu_tmpname(file, sizeof file, "log");
+	spec.log = file;
+	p = fx_add_spec(&spec);
+	fx_run_to_end(p);
+	f = fopen(file, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(file);
+	/* The same sanitized text the screen shows: no escape in the file. */
+	ck_assert_str_eq(buf, "first\nsecond red\n");
+}
+END_TEST
+
+START_TEST(test_user_and_group)
+{
+	struct proc_spec spec = { .name = "who", .cmd = "id -un; id -gn", .user = "nobody",
+	    .group = "nogroup" };
+	struct proc_spec bad = { .name = "bad", .cmd = "true", .user = "brood-no-such-user" };
+	char *cause = NULL;
+	struct proc *p;
+
+	if (geteuid() != 0) {
+		ck_assert_ptr_null(super_add(fx.s, &spec, &cause));
+		ck_assert_str_eq(cause, "who: user and group need brood to run as root");
+		free(cause);
+		return;
+	}
+	ck_assert_ptr_null(super_add(fx.s, &bad, &cause));
+	ck_assert_str_eq(cause, "bad: no user called 'brood-no-such-user'");
+	free(cause);
+	p = fx_add_spec(&spec);
+	fx_run_to_end(p);
+	ck_assert_str_eq(fx.lines, "nobody\nnogroup\n");
+}
+END_TEST
+
 START_TEST(test_two_hundred)
 {
 	char *a[] = { (char *)tu_helper(), (char *)"exit", (char *)"0", NULL };
@@ -592,6 +696,11 @@ main(void)
 	tcase_add_test(tc, test_restart_policy_fatal);
 	tcase_add_test(tc, test_restart_policy_success_stays);
 	tcase_add_test(tc, test_restart_policy_always_floor_and_stop);
+	tcase_add_test(tc, test_limits_and_nice);
+	tcase_add_test(tc, test_clear_env_and_color);
+	tcase_add_test(tc, test_timeout_is_a_failure);
+	tcase_add_test(tc, test_log_file);
+	tcase_add_test(tc, test_user_and_group);
 	tcase_add_test(tc, test_two_hundred);
 	return tu_run_suite(s);
 }

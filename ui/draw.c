@@ -1036,6 +1036,12 @@ draw_event_text(const struct proc_event *ev, char *buf, size_t len)
 	case PROC_EV_FATAL:
 		snprintf(buf, len, "gave up after %u restarts within the window", ev->attempt);
 		break;
+	case PROC_EV_TIMEOUT:
+		snprintf(buf, len, "ran past its timeout: stopping it");
+		break;
+	case PROC_EV_LOG_FAILED:
+		snprintf(buf, len, "cannot open its log file: %s", strerror(ev->err));
+		break;
 	case PROC_EV_ADOPTED:
 		snprintf(buf, len, "adopted pid %d (left behind, re-parented to brood)", (int)ev->pid);
 		break;

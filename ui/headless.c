@@ -234,6 +234,13 @@ headless_event(void *arg, struct proc *p, const struct proc_event *ev)
 		proc_describe(p, buf, sizeof buf);
 		headless_say(h, p, buf);
 		break;
+	case PROC_EV_TIMEOUT:
+		headless_say(h, p, "ran past its timeout: stopping it");
+		break;
+	case PROC_EV_LOG_FAILED:
+		snprintf(buf, sizeof buf, "cannot open its log file: %s", strerror(ev->err));
+		headless_say(h, p, buf);
+		break;
 	case PROC_EV_ESCALATE:
 		snprintf(buf, sizeof buf, "still running after the stop timeout: sent SIGKILL");
 		headless_say(h, p, buf);
