@@ -41,6 +41,10 @@ struct spawn_failure {
  * exec) is reported later on status_fd. */
 int spawn_start(const struct spawn_spec *spec, struct spawn_child *child, char **cause);
 
+/* Run a shell command with no input and no output (a readiness probe), in
+ * a session of its own; its pid, or -1 with errno. */
+pid_t spawn_probe(const char *cmd, char *const *envp, const char *cwd);
+
 /* Read status_fd: 1 if exec succeeded (EOF), 0 if the child failed before
  * exec (*failure filled), -1 if nothing is known yet (EAGAIN). */
 int spawn_check(int status_fd, struct spawn_failure *failure);

@@ -13,6 +13,7 @@ enum status_stage {
 	STATUS_STAGE_SETUP,     /* setsid, dup2, ... */
 	STATUS_STAGE_LIMITS,    /* setrlimit, setpriority */
 	STATUS_STAGE_USER,      /* setgid, setgroups, setuid */
+	STATUS_STAGE_DEPENDENCY,/* not started: a dependency failed */
 };
 
 /* Describe a wait status: "exited 0", "exited 3", "killed by SIGSEGV

@@ -33,6 +33,7 @@ enum proc_state {
 	PROC_FAILED,    /* could not start: fork, chdir or exec failed */
 	PROC_BACKOFF,   /* waiting to be restarted */
 	PROC_FATAL,     /* restarted too often within the window: given up */
+	PROC_WAITING,   /* not started yet: waiting for its dependencies */
 };
 
 enum proc_restart {
@@ -58,6 +59,10 @@ enum proc_event_kind {
 	PROC_EV_FATAL,      /* attempt restarts within the window: given up */
 	PROC_EV_TIMEOUT,    /* its run-time limit passed: stopping it */
 	PROC_EV_LOG_FAILED, /* err: its log file could not be opened */
+	PROC_EV_READY,      /* its readiness probe passed (or it exec'd, without one) */
+	PROC_EV_NOT_READY,  /* its readiness probe did not pass within the timeout */
+	PROC_EV_WAITING,    /* it waits for its dependencies */
+	PROC_EV_BLOCKED,    /* a dependency can no longer be met: it will not start */
 };
 
 struct proc_event {
@@ -200,10 +205,13 @@ int super_remove(struct super *s, struct proc *p);
 size_t super_count(const struct super *s);
 struct proc *super_proc(const struct super *s, size_t i);
 
-/* Start every process that is not manual. */
+/* Start every process that is not manual; one with dependencies waits for
+ * them (PROC_WAITING), and starts when they are met. */
 void super_start_all(struct super *s);
 
-/* Terminate every process (each with its own stop signal and timeout). */
+/* Terminate every process (each with its own stop signal and timeout), in
+ * reverse dependency order: a process is stopped once nothing that
+ * depends on it runs. */
 void super_stop_all(struct super *s);
 
 /* SIGKILL every process now. */
@@ -263,6 +271,11 @@ uint64_t proc_ended_ms(const struct proc *p);
 uint64_t proc_kill_deadline_ms(const struct proc *p);
 /* When a process in backoff will be started again; 0 if none is due. */
 uint64_t proc_backoff_deadline_ms(const struct proc *p);
+/* Whether this run passed its readiness probe. */
+bool proc_ready(const struct proc *p);
+/* What a waiting process waits for ("db ready, cache started"), or why it
+ * will not start; empty otherwise. */
+void proc_waiting_for(const struct proc *p, char *buf, size_t len);
 const struct rusage *proc_rusage(const struct proc *p); /* of the leader and what it reaped */
 struct scroll *proc_scroll(const struct proc *p);
 

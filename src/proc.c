@@ -300,6 +300,11 @@ proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
 	p->gid = gid;
 	p->state = PROC_NEW;
 	p->pidfd = p->out_fd = p->err_fd = p->status_fd = -1;
+	if (depend_init(p, spec, cause) == -1) {
+		p->ingest[LINE_STDOUT] = p->ingest[LINE_STDERR] = NULL;
+		proc_free(p);
+		return NULL;
+	}
 	p->ingest[LINE_STDOUT] = ingest_create(LINE_STDOUT, 0, proc_on_line, p);
 	p->ingest[LINE_STDERR] = ingest_create(LINE_STDERR, 0, proc_on_line, p);
 	if (s->cfg.scroll_lines > 0)
@@ -318,11 +323,14 @@ proc_free(struct proc *p)
 	loop_timer_cancel(l, p->grace_timer);
 	loop_timer_cancel(l, p->backoff_timer);
 	loop_timer_cancel(l, p->timeout_timer);
+	depend_free(p);
 	if (p->log != NULL)
 		fclose(p->log);
 	free(p->log_path);
-	for (i = 0; i < 2; i++)
-		ingest_free(p->ingest[i]);
+	for (i = 0; i < 2; i++) {
+		if (p->ingest[i] != NULL)
+			ingest_free(p->ingest[i]);
+	}
 	if (p->scroll != NULL)
 		scroll_free(p->scroll);
 	for (i = 0; i < 4; i++) {
@@ -374,6 +382,7 @@ proc_on_line(void *arg, const struct line *l)
 
 	if (p->scroll != NULL)
 		scroll_push(p->scroll, l);
+	depend_on_line(p, l);
 	if (p->log != NULL) {
 		/* Sanitized text, like the screen; stderr lines marked. */
 		if (l->stream == LINE_STDERR)
@@ -474,6 +483,7 @@ proc_check_exec(struct proc *p)
 		if (p->state == PROC_STARTING)
 			p->state = PROC_RUNNING;
 		proc_event_simple(p, PROC_EV_EXECED, 0);
+		depend_on_exec(p);
 		if (p->timeout_ms > 0 && p->timeout_timer == NULL)
 			p->timeout_timer = loop_timer_add(p->s->loop, util_now_ms() + p->timeout_ms,
 			    proc_timeout_over, p);
@@ -542,6 +552,7 @@ proc_start(struct proc *p)
 	p->backoff_deadline_ms = 0;
 	p->paused = p->stop_requested = p->restart_pending = false;
 	p->reaped = p->start_failed = p->tree_gone = p->timed_out = false;
+	depend_run_begin(p);
 	p->wstatus = 0;
 	memset(&p->ru, 0, sizeof p->ru);
 	p->started_ms = util_now_ms();
@@ -692,6 +703,9 @@ proc_terminate(struct proc *p)
 	case PROC_NEW:
 	case PROC_FATAL:
 		return;
+	case PROC_WAITING:
+		p->state = PROC_NEW; /* it will not start after all */
+		return;
 	default:
 		proc_begin_stop(p, p->stop_signal);
 	}
@@ -702,7 +716,7 @@ proc_kill(struct proc *p)
 {
 	if (p->state == PROC_NEW || p->state == PROC_FATAL)
 		return;
-	if (p->state == PROC_BACKOFF) {
+	if (p->state == PROC_BACKOFF || p->state == PROC_WAITING) {
 		proc_terminate(p);
 		return;
 	}
@@ -920,6 +934,8 @@ proc_end(struct proc *p)
 	proc_close_status(p);
 	p->state = p->start_failed ? PROC_FAILED : PROC_EXITED;
 	metrics_reset(p, false);
+	depend_on_end(p);
+	depend_schedule(p->s);
 	if (report) {
 		struct proc_event ev = { .kind = PROC_EV_ENDED, .pid = p->pid,
 		    .wstatus = p->wstatus, .stage = p->fail_stage, .err = p->fail_err };
@@ -999,6 +1015,12 @@ uint64_t
 proc_kill_deadline_ms(const struct proc *p)
 {
 	return p->kill_deadline_ms;
+}
+
+bool
+proc_ready(const struct proc *p)
+{
+	return p->is_ready;
 }
 
 uint64_t
@@ -1135,6 +1157,9 @@ proc_describe(const struct proc *p, char *buf, size_t len)
 	case PROC_NEW:
 		snprintf(buf, len, "not started");
 		break;
+	case PROC_WAITING:
+		snprintf(buf, len, "waiting");
+		break;
 	case PROC_STARTING:
 		snprintf(buf, len, "starting");
 		break;
@@ -1148,7 +1173,10 @@ proc_describe(const struct proc *p, char *buf, size_t len)
 		status_describe(p->wstatus, buf, len);
 		break;
 	case PROC_FAILED:
-		status_describe_failure(p->fail_stage, p->fail_err, buf, len);
+		if (p->fail_stage == STATUS_STAGE_DEPENDENCY && p->blocked != NULL)
+			snprintf(buf, len, "%s", p->blocked);
+		else
+			status_describe_failure(p->fail_stage, p->fail_err, buf, len);
 		break;
 	case PROC_BACKOFF:
 	case PROC_FATAL: {

@@ -274,6 +274,44 @@ fail:
 	return -1;
 }
 
+pid_t
+spawn_probe(const char *cmd, char *const *envp, const char *cwd)
+{
+	char *const argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)cmd, NULL };
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	pid_t parent = getpid(), pid;
+
+	if (devnull == -1)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction sa;
+		sigset_t none;
+		int sig;
+
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		for (sig = 1; sig < _NSIG; sig++)
+			sigaction(sig, &sa, NULL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setsid();
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		spawn_child_cloexec_all();
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		if (cwd != NULL && chdir(cwd) == -1)
+			_exit(127);
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	close(devnull);
+	return pid;
+}
+
 int
 spawn_check(int status_fd, struct spawn_failure *failure)
 {

@@ -118,6 +118,9 @@ status_describe_failure(int stage, int err, char *buf, size_t len)
 	case STATUS_STAGE_USER:
 		what = "changing user";
 		break;
+	case STATUS_STAGE_DEPENDENCY:
+		snprintf(buf, len, "not started: a dependency failed");
+		return;
 	default:
 		what = "setup";
 		break;
@@ -139,7 +142,8 @@ status_code(int wstatus)
 int
 status_failure_code(int stage, int err)
 {
-	(void)stage;
+	if (stage == STATUS_STAGE_DEPENDENCY)
+		return 1;
 	if (err == ENOENT || err == ENOTDIR)
 		return 127;
 	return 126;

@@ -4,6 +4,7 @@
 #ifndef BROOD_SUPER_INT_H
 #define BROOD_SUPER_INT_H
 
+#include <regex.h>
 #include <stdio.h>
 
 #include "ingest.h"
@@ -49,6 +50,21 @@ struct proc {
 	bool timed_out;           /* this run was stopped by its timeout */
 	char *log_path;
 	FILE *log;
+
+	/* depend.c: dependencies and readiness. */
+	struct proc_dep *deps;    /* owned copies */
+	size_t ndeps;
+	struct proc_ready ready;  /* owned strings */
+	regex_t ready_re;
+	bool ready_re_ok;
+	bool execed;              /* this run reached exec */
+	bool is_ready;            /* this run passed its probe */
+	bool ready_failed;        /* ... or never will */
+	struct loop_timer *probe_timer;
+	struct loop_timer *ready_timer; /* the readiness deadline */
+	int probe_fd;             /* a TCP probe's socket, or -1 */
+	pid_t probe_pid;          /* a command probe's pid, or 0 */
+	char *blocked;            /* why it will not start, when a dependency failed */
 
 	enum proc_state state;
 	bool paused;
@@ -117,6 +133,9 @@ struct super {
 	size_t sowner_cap;
 	struct loop_timer *sample_timer;
 	uint64_t last_sample_ms;
+
+	bool stopping_all;        /* a stop of everything is under way, in order */
+	struct loop_timer *depend_timer;
 };
 
 /* Take a /proc snapshot and attribute every process to its proc (unless a
@@ -138,6 +157,22 @@ void metrics_forget(struct super *s);  /* indices changed: drop the last sample 
 void metrics_stop(struct super *s);
 /* A new run of p begins, or it ended: its figures are no longer current. */
 void metrics_reset(struct proc *p, bool new_run);
+
+/* depend.c: dependencies and readiness probes. */
+int depend_init(struct proc *p, const struct proc_spec *spec, char **cause);
+void depend_free(struct proc *p);
+void depend_run_begin(struct proc *p);
+void depend_on_exec(struct proc *p);
+void depend_on_line(struct proc *p, const struct line *l);
+void depend_on_end(struct proc *p);
+bool depend_probe_reaped(struct super *s, pid_t pid, int wstatus);
+/* Look again at what waits, soon (from the loop, not inside a hook). */
+void depend_schedule(struct super *s);
+/* Whether p must wait before it starts. */
+bool depend_has_deps(const struct proc *p);
+/* Stop what nothing running depends on any more (a stop of everything). */
+void depend_stop_ordered(struct super *s);
+void depend_stop(struct super *s);
 
 /* Record an event and tell the front end. */
 void proc_event_add(struct proc *p, const struct proc_event *ev);

@@ -100,8 +100,11 @@ super_sigchld(struct loop *l, int sig, void *arg)
 			break;
 		struct proc *p = super_find_leader(s, pid);
 
-		if (p == NULL)
-			continue; /* an adopted orphan: reaped, so no zombie */
+		if (p == NULL) {
+			/* A readiness probe, or an adopted orphan: reaped, no zombie. */
+			depend_probe_reaped(s, pid, wstatus);
+			continue;
+		}
 		if (WIFSTOPPED(wstatus) || WIFCONTINUED(wstatus))
 			proc_leader_stopped(p, wstatus);
 		else
@@ -202,22 +205,28 @@ super_start_all(struct super *s)
 {
 	size_t i;
 
+	s->stopping_all = false;
 	for (i = 0; i < s->nprocs; i++) {
-		if (!s->procs[i]->manual)
-			proc_start(s->procs[i]);
+		struct proc *p = s->procs[i];
+
+		if (p->manual || p->state != PROC_NEW)
+			continue;
+		if (depend_has_deps(p)) {
+			struct proc_event ev = { .kind = PROC_EV_WAITING };
+
+			p->state = PROC_WAITING;
+			proc_event_add(p, &ev);
+		} else
+			proc_start(p);
 	}
+	depend_schedule(s);
 }
 
 void
 super_stop_all(struct super *s)
 {
-	size_t i;
-
-	super_tree_update(s);
-	s->tree_fresh = true;
-	for (i = 0; i < s->nprocs; i++)
-		proc_terminate(s->procs[i]);
-	s->tree_fresh = false;
+	s->stopping_all = true;
+	depend_stop_ordered(s);
 }
 
 void
@@ -350,6 +359,7 @@ super_free(struct super *s)
 	if (s->poll_timer != NULL)
 		loop_timer_cancel(s->loop, s->poll_timer);
 	metrics_stop(s);
+	depend_stop(s);
 	for (i = 0; i < s->nprocs; i++)
 		proc_free(s->procs[i]);
 	free(s->procs);

@@ -16,6 +16,8 @@
  *   helper blob BYTES        write BYTES of 'a' with no newline
  *   helper sleep SECS        sleep
  *   helper echo TEXT...      print each TEXT on its own line (stderr if it starts with '!')
+ *   helper listen PORT SECS  after SECS seconds, accept TCP connections on
+ *                            127.0.0.1:PORT forever
  *   helper burn              spin on the CPU forever
  *   helper alloc MIB         allocate and touch MIB MiB, say "allocated", sleep
  *   helper drain             read stdin to EOF in 256 KiB reads, its pipe raised
@@ -30,7 +32,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -224,6 +229,29 @@ main(int argc, char **argv)
 				printf("%s\n", argv[i]);
 		}
 		return 0;
+	}
+	if (strcmp(mode, "listen") == 0 && argc > 3) {
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+		    .sin_port = htons((uint16_t)atoi(argv[2])) };
+		double secs = atof(argv[3]);
+		struct timespec ts = { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) };
+		int fd, one = 1;
+
+		nanosleep(&ts, NULL);
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 || listen(fd, 16) == -1) {
+			perror("listen");
+			return 1;
+		}
+		printf("listening\n");
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+
+			if (c != -1)
+				close(c);
+		}
 	}
 	if (strcmp(mode, "burn") == 0) {
 		volatile unsigned long spin = 0;

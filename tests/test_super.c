@@ -651,6 +651,122 @@ START_TEST(test_user_and_group)
 }
 END_TEST
 
+/* When an event of kind first happened to p; 0 if never. */
+static uint64_t
+event_time(struct proc *p, enum proc_event_kind kind)
+{
+	const struct proc_event *ev = nth_event(p, kind, 0);
+
+	return ev != NULL ? ev->t_ms : 0;
+}
+
+static struct proc *
+fx_add_dep(const char *name, const char *cmd, const char *on, enum proc_dep_cond cond)
+{
+	struct proc_dep dep = { (char *)on, cond };
+	struct proc_spec spec = { .name = name, .cmd = cmd, .deps = on != NULL ? &dep : NULL,
+	    .ndeps = on != NULL ? 1 : 0 };
+
+	return fx_add_spec(&spec);
+}
+
+static bool
+is_running_or_over(struct proc *p)
+{
+	return proc_state(p) == PROC_RUNNING || is_over(p);
+}
+
+START_TEST(test_depends_ready_log)
+{
+	struct proc_spec db = { .name = "db",
+	    .cmd = "echo warming up; sleep 0.4; echo ready to accept connections; exec sleep 100",
+	    .ready = { .kind = PROC_READY_LOG, .pattern = (char *)"ready to accept" } };
+	struct proc *pdb = fx_add_spec(&db);
+	struct proc *web = fx_add_dep("web", "echo serving; exec sleep 100", "db", PROC_DEP_READY);
+	char what[128];
+
+	super_start_all(fx.s);
+	ck_assert_int_eq(proc_state(web), PROC_WAITING);
+	proc_waiting_for(web, what, sizeof what);
+	ck_assert_str_eq(what, "db ready");
+	ck_assert(fx_until(is_running, web, 5000));
+	ck_assert(proc_ready(pdb));
+	ck_assert_uint_ge(event_time(web, PROC_EV_SPAWNED), event_time(pdb, PROC_EV_READY));
+	ck_assert_uint_ge(event_time(pdb, PROC_EV_READY) - event_time(pdb, PROC_EV_SPAWNED), 350);
+	/* Stopping everything: web first, db once web is gone. */
+	super_stop_all(fx.s);
+	ck_assert(fx_until(all_over, NULL, 10000));
+	ck_assert_uint_ge(event_time(pdb, PROC_EV_STOP), event_time(web, PROC_EV_ENDED));
+}
+END_TEST
+
+START_TEST(test_depends_ready_tcp_and_cmd)
+{
+	char listen_cmd[256], file[256], make_cmd[512], probe[300];
+	int port = 20000 + (int)(getpid() % 20000);
+	struct proc_spec tcp = { .name = "tcp", .ready = { .kind = PROC_READY_TCP, .port = port,
+	    .period_ms = 100 } };
+	struct proc_spec cmd = { .name = "cmd", .ready = { .kind = PROC_READY_CMD,
+	    .period_ms = 100 } };
+	struct proc *ptcp, *pcmd, *a, *b;
+
+	snprintf(listen_cmd, sizeof listen_cmd, "%s listen %d 0.3", tu_helper(), port);
+	tcp.cmd = listen_cmd;
+	tu_tmpname(file, sizeof file, "flag");
+	snprintf(make_cmd, sizeof make_cmd, "sleep 0.3; touch %s; exec sleep 100", file);
+	snprintf(probe, sizeof probe, "test -f %s", file);
+	cmd.cmd = make_cmd;
+	cmd.ready.cmd = probe;
+	ptcp = fx_add_spec(&tcp);
+	pcmd = fx_add_spec(&cmd);
+	a = fx_add_dep("a", "exec sleep 100", "tcp", PROC_DEP_READY);
+	b = fx_add_dep("b", "exec sleep 100", "cmd", PROC_DEP_READY);
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_running, a, 5000));
+	ck_assert(fx_until(is_running, b, 5000));
+	ck_assert(proc_ready(ptcp));
+	ck_assert(proc_ready(pcmd));
+	ck_assert_uint_ge(event_time(ptcp, PROC_EV_READY) - event_time(ptcp, PROC_EV_SPAWNED), 250);
+	ck_assert_uint_ge(event_time(pcmd, PROC_EV_READY) - event_time(pcmd, PROC_EV_SPAWNED), 250);
+	unlink(file);
+}
+END_TEST
+
+START_TEST(test_depends_succeeded_and_blocked)
+{
+	struct proc *migrate = fx_add_dep("migrate", "sleep 0.2; exit 0", NULL, 0);
+	struct proc *app = fx_add_dep("app", "echo app; exec sleep 100", "migrate",
+	    PROC_DEP_SUCCEEDED);
+	struct proc *broken = fx_add_dep("broken", "exit 3", NULL, 0);
+	struct proc *after = fx_add_dep("after", "echo never", "broken", PROC_DEP_SUCCEEDED);
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_running, app, 5000));
+	ck_assert_uint_ge(event_time(app, PROC_EV_SPAWNED), event_time(migrate, PROC_EV_ENDED));
+	ck_assert(fx_until(is_over, after, 5000));
+	ck_assert_int_eq(proc_state(after), PROC_FAILED);
+	ck_assert_str_eq(describe(after), "not started: broken succeeded (exited 3)");
+	ck_assert_int_eq(event_time(after, PROC_EV_SPAWNED), 0);
+	ck_assert(proc_failed(after));
+	(void)broken;
+}
+END_TEST
+
+START_TEST(test_depends_not_ready_in_time)
+{
+	struct proc_spec quiet = { .name = "quiet", .cmd = "exec sleep 100",
+	    .ready = { .kind = PROC_READY_LOG, .pattern = (char *)"never", .timeout_ms = 300 } };
+	struct proc *q = fx_add_spec(&quiet);
+	struct proc *w = fx_add_dep("w", "echo never", "quiet", PROC_DEP_READY);
+
+	super_start_all(fx.s);
+	ck_assert(fx_until(is_over, w, 5000));
+	ck_assert(has_event(q, PROC_EV_NOT_READY));
+	ck_assert_str_eq(describe(w), "not started: quiet ready (not ready in time)");
+	ck_assert(is_running_or_over(q));
+}
+END_TEST
+
 START_TEST(test_two_hundred)
 {
 	char *a[] = { (char *)tu_helper(), (char *)"exit", (char *)"0", NULL };
@@ -701,6 +817,10 @@ main(void)
 	tcase_add_test(tc, test_timeout_is_a_failure);
 	tcase_add_test(tc, test_log_file);
 	tcase_add_test(tc, test_user_and_group);
+	tcase_add_test(tc, test_depends_ready_log);
+	tcase_add_test(tc, test_depends_ready_tcp_and_cmd);
+	tcase_add_test(tc, test_depends_succeeded_and_blocked);
+	tcase_add_test(tc, test_depends_not_ready_in_time);
 	tcase_add_test(tc, test_two_hundred);
 	return tu_run_suite(s);
 }

@@ -316,6 +316,13 @@ draw_state(struct proc *p, char *buf, size_t len)
 	case PROC_NEW:
 		proc_describe(p, buf, len);
 		return THEME_EXITED;
+	case PROC_WAITING: {
+		char what[96];
+
+		proc_waiting_for(p, what, sizeof what);
+		snprintf(buf, len, "waiting: %s", what);
+		return THEME_BACKOFF;
+	}
 	default:
 		proc_describe(p, buf, len);
 		return proc_failed(p) ? THEME_FAILED : THEME_EXITED;
@@ -1041,6 +1048,18 @@ draw_event_text(const struct proc_event *ev, char *buf, size_t len)
 		break;
 	case PROC_EV_LOG_FAILED:
 		snprintf(buf, len, "cannot open its log file: %s", strerror(ev->err));
+		break;
+	case PROC_EV_READY:
+		snprintf(buf, len, "ready");
+		break;
+	case PROC_EV_NOT_READY:
+		snprintf(buf, len, "not ready within %.1fs", (double)ev->delay_ms / 1000);
+		break;
+	case PROC_EV_WAITING:
+		snprintf(buf, len, "waiting for its dependencies");
+		break;
+	case PROC_EV_BLOCKED:
+		snprintf(buf, len, "a dependency failed: it will not start");
 		break;
 	case PROC_EV_ADOPTED:
 		snprintf(buf, len, "adopted pid %d (left behind, re-parented to brood)", (int)ev->pid);

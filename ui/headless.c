@@ -234,6 +234,10 @@ headless_event(void *arg, struct proc *p, const struct proc_event *ev)
 		proc_describe(p, buf, sizeof buf);
 		headless_say(h, p, buf);
 		break;
+	case PROC_EV_NOT_READY:
+		snprintf(buf, sizeof buf, "not ready within %.1fs", (double)ev->delay_ms / 1000);
+		headless_say(h, p, buf);
+		break;
 	case PROC_EV_TIMEOUT:
 		headless_say(h, p, "ran past its timeout: stopping it");
 		break;
