@@ -382,13 +382,19 @@ main(int argc, char **argv)
 		const char *env_dir = getenv("BROOD_THEMES");
 		const char *dirs[] = { env_dir != NULL ? env_dir : THEMEDIR, THEMEDIR,
 		    SRCTHEMEDIR, NULL };
+		const char **bindings = xcalloc(2 * conf.nkeys + 1, sizeof *bindings);
 		struct tui_opts topts = { .color = strcmp(color, "never") != 0 &&
 		    (strcmp(color, "always") == 0 || getenv("NO_COLOR") == NULL),
 		    .theme = theme, .theme_dirs = dirs, .cpu_alert_pct = cpu_alert,
-		    .mem_alert_kib = mem_alert_kib };
+		    .mem_alert_kib = mem_alert_kib, .bindings = bindings };
 		char *cause = NULL;
 
+		for (i = 0; i < conf.nkeys; i++) {
+			bindings[2 * i] = conf.keys[i].action;
+			bindings[2 * i + 1] = conf.keys[i].key;
+		}
 		tui = tui_create(&topts, &cause);
+		free(bindings);
 		if (tui == NULL) {
 			fprintf(stderr, "brood: %s\n", cause);
 			free(cause);

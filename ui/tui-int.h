@@ -125,6 +125,15 @@ struct tui {
 	} *cmds;
 	size_t ncmds;
 
+	/* Keys the user added to actions: key -> the action's own key. */
+	struct tui_remap {
+		int r;
+		wint_t wch;
+		int to_r;
+		wint_t to_wch;
+	} *remaps;
+	size_t nremaps;
+
 	/* Where each pane was drawn, for mouse clicks. */
 	struct tui_hit {
 		int y, x, h, w;

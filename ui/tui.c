@@ -22,6 +22,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
+#include <wctype.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <term.h>
@@ -95,6 +97,99 @@ tui_prepare_reset(void)
 	tui_reset_add("rmcup");
 }
 
+/* The dashboard's actions, by the names a config's keys: section uses, and
+ * the key that does each by default. */
+static const struct {
+	const char *name;
+	int r;
+	wint_t wch;
+} tui_actions[] = {
+	{ "quit", OK, 'q' }, { "quit-now", OK, 'Q' }, { "help", OK, '?' },
+	{ "up", KEY_CODE_YES, KEY_UP }, { "down", KEY_CODE_YES, KEY_DOWN },
+	{ "focus", OK, '\t' }, { "zoom", OK, '\r' }, { "layout", OK, 'l' },
+	{ "terminate", OK, 't' }, { "kill", OK, 'K' }, { "restart", OK, 'r' },
+	{ "start", OK, 's' }, { "pause", OK, 'z' }, { "signal", OK, '!' },
+	{ "filter", OK, 'e' }, { "search", OK, '/' }, { "next", OK, 'n' },
+	{ "previous", OK, 'N' }, { "add", OK, 'a' }, { "remove", OK, 'd' },
+	{ "clear", OK, 'c' }, { "details", OK, 'i' }, { "tree", OK, 'T' },
+};
+
+/* A key as written in a config ("x", "C-x", "F5", "Enter", "PgDn"...) as
+ * what wget_wch returns for it; -1 if it names no key. */
+static int
+tui_parse_key(const char *s, int *r, wint_t *wch)
+{
+	static const struct { const char *name; int r; wint_t wch; } named[] = {
+		{ "Enter", OK, '\r' }, { "Tab", OK, '\t' }, { "Esc", OK, 27 },
+		{ "Space", OK, ' ' }, { "Backspace", KEY_CODE_YES, KEY_BACKSPACE },
+		{ "Up", KEY_CODE_YES, KEY_UP }, { "Down", KEY_CODE_YES, KEY_DOWN },
+		{ "Left", KEY_CODE_YES, KEY_LEFT }, { "Right", KEY_CODE_YES, KEY_RIGHT },
+		{ "PgUp", KEY_CODE_YES, KEY_PPAGE }, { "PgDn", KEY_CODE_YES, KEY_NPAGE },
+		{ "Home", KEY_CODE_YES, KEY_HOME }, { "End", KEY_CODE_YES, KEY_END },
+		{ "Delete", KEY_CODE_YES, KEY_DC }, { "Insert", KEY_CODE_YES, KEY_IC },
+	};
+	wchar_t wc[2];
+	size_t i;
+
+	for (i = 0; i < sizeof named / sizeof named[0]; i++) {
+		if (strcasecmp(s, named[i].name) == 0) {
+			*r = named[i].r;
+			*wch = named[i].wch;
+			return 0;
+		}
+	}
+	if ((s[0] == 'F' || s[0] == 'f') && s[1] >= '1' && s[1] <= '9') {
+		int n = atoi(s + 1);
+
+		if (n >= 1 && n <= 12 && strspn(s + 1, "0123456789") == strlen(s + 1)) {
+			*r = KEY_CODE_YES;
+			*wch = (wint_t)KEY_F(n);
+			return 0;
+		}
+	}
+	if ((s[0] == 'C' || s[0] == 'c') && s[1] == '-' && s[2] != '\0' && s[3] == '\0' &&
+	    ((s[2] >= 'a' && s[2] <= 'z') || (s[2] >= 'A' && s[2] <= 'Z'))) {
+		*r = OK;
+		*wch = (wint_t)(s[2] & 0x1f);
+		return 0;
+	}
+	/* One printable character, in the locale's encoding (UTF-8). */
+	if (mbstowcs(wc, s, 2) == 1 && iswprint((wint_t)wc[0])) {
+		*r = OK;
+		*wch = (wint_t)wc[0];
+		return 0;
+	}
+	return -1;
+}
+
+static int
+tui_bindings(struct tui *t, const char *const *b, char **cause)
+{
+	size_t i, k;
+
+	for (i = 0; b != NULL && b[i] != NULL && b[i + 1] != NULL; i += 2) {
+		struct tui_remap m;
+
+		for (k = 0; k < sizeof tui_actions / sizeof tui_actions[0] &&
+		    strcmp(tui_actions[k].name, b[i]) != 0; k++)
+			;
+		if (k == sizeof tui_actions / sizeof tui_actions[0]) {
+			*cause = xasprintf("keys: no action called '%s'", b[i]);
+			return -1;
+		}
+		if (tui_parse_key(b[i + 1], &m.r, &m.wch) == -1) {
+			*cause = xasprintf("keys.%s: '%s' is not a key (a character, C-x, F1-F12, "
+			    "Enter, Tab, Esc, Space, Up, Down, PgUp, PgDn, Home, End...)", b[i], b[i + 1]);
+			return -1;
+		}
+		m.to_r = tui_actions[k].r;
+		m.to_wch = tui_actions[k].wch;
+		t->remaps = xreallocarray(t->remaps, t->nremaps + 1, sizeof *t->remaps);
+		t->remaps[t->nremaps++] = m;
+	}
+	return 0;
+}
+
 struct tui *
 tui_create(const struct tui_opts *opts, char **cause)
 {
@@ -132,9 +227,10 @@ tui_create(const struct tui_opts *opts, char **cause)
 	t = xcalloc(1, sizeof *t);
 	t->opts = *opts;
 	theme_default(&t->theme);
-	if (opts->theme != NULL && theme_load(&t->theme, opts->theme, opts->theme_dirs,
-	    cause) == -1) {
+	if ((opts->theme != NULL && theme_load(&t->theme, opts->theme, opts->theme_dirs,
+	    cause) == -1) || tui_bindings(t, opts->bindings, cause) == -1) {
 		del_curterm(cur_term);
+		free(t->remaps);
 		free(t);
 		return NULL;
 	}
@@ -194,6 +290,7 @@ tui_free(struct tui *t)
 	free(t->cells);
 	free(t->scratch);
 	free(t->hits);
+	free(t->remaps);
 	free(t);
 }
 
@@ -787,6 +884,19 @@ tui_command(struct tui *t, wint_t ch)
 static void
 tui_key(struct tui *t, int r, wint_t wch)
 {
+	size_t i;
+
+	/* A key the config added to an action does what the action's own key
+	 * does; not while text is being typed into a prompt. */
+	if (t->prompt != TUI_PROMPT_SEARCH && t->prompt != TUI_PROMPT_ADD) {
+		for (i = 0; i < t->nremaps; i++) {
+			if (t->remaps[i].r == r && t->remaps[i].wch == wch) {
+				r = t->remaps[i].to_r;
+				wch = t->remaps[i].to_wch;
+				break;
+			}
+		}
+	}
 	if (t->help) {
 		t->help = false;
 		t->dirty = true;
