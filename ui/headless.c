@@ -40,6 +40,9 @@ struct headless {
 	char *buf;
 	size_t len;
 	char **prefix;          /* per proc, [2 * i + stream] */
+	size_t *prefix_len;
+	struct proc *last_p;    /* a flood comes from one process: its index, cached */
+	size_t last_index;
 	size_t nprefix;
 	int signal;             /* the first stop signal brood was sent */
 	int signals;
@@ -73,6 +76,7 @@ headless_free(struct headless *h)
 	for (i = 0; i < h->nprefix; i++)
 		free(h->prefix[i]);
 	free(h->prefix);
+	free(h->prefix_len);
 	free(h->buf);
 	free(h);
 }
@@ -124,6 +128,7 @@ headless_prefixes(struct headless *h)
 			width = strlen(names[i]);
 	}
 	h->prefix = xcalloc(2 * n + 1, sizeof *h->prefix);
+	h->prefix_len = xcalloc(2 * n + 1, sizeof *h->prefix_len);
 	h->nprefix = 2 * n;
 	for (i = 0; i < n; i++) {
 		const char *c = headless_colors[i % (sizeof headless_colors /
@@ -138,6 +143,8 @@ headless_prefixes(struct headless *h)
 			h->prefix[2 * i] = xasprintf("%-*s | ", pad, names[i]);
 			h->prefix[2 * i + 1] = xasprintf("%-*s ! ", pad, names[i]);
 		}
+		h->prefix_len[2 * i] = strlen(h->prefix[2 * i]);
+		h->prefix_len[2 * i + 1] = strlen(h->prefix[2 * i + 1]);
 		free(names[i]);
 	}
 	free(names);
@@ -148,9 +155,14 @@ headless_index(struct headless *h, struct proc *p)
 {
 	size_t i, n = super_count(h->s);
 
+	if (p == h->last_p)
+		return h->last_index;
 	for (i = 0; i < n; i++) {
-		if (super_proc(h->s, i) == p)
+		if (super_proc(h->s, i) == p) {
+			h->last_p = p;
+			h->last_index = i;
 			return i;
+		}
 	}
 	return 0;
 }
@@ -160,23 +172,24 @@ headless_line(void *arg, struct proc *p, const struct line *l)
 {
 	struct headless *h = arg;
 	const char *prefix;
+	size_t k, plen;
 	uint32_t i, off = 0;
 
 	if (h->prefix == NULL)
 		headless_prefixes(h);
-	prefix = h->prefix[2 * headless_index(h, p) + (l->stream == LINE_STDERR)];
+	k = 2 * headless_index(h, p) + (l->stream == LINE_STDERR);
+	prefix = h->prefix[k];
+	plen = h->prefix_len[k];
 	/* Fast path: the common uncoloured line is three copies. */
-	if (h->len + strlen(prefix) + l->len + 1 < HEADLESS_BUF &&
+	if (h->len + plen + l->len + 1 < HEADLESS_BUF &&
 	    (!h->o.color || l->nruns == 0) && !(l->flags & LINE_SPLIT)) {
-		size_t plen = strlen(prefix);
-
 		memcpy(h->buf + h->len, prefix, plen);
 		memcpy(h->buf + h->len + plen, l->text, l->len);
 		h->len += plen + l->len;
 		h->buf[h->len++] = '\n';
 		return;
 	}
-	headless_put(h, prefix, strlen(prefix));
+	headless_put(h, prefix, plen);
 	if (!h->o.color || l->nruns == 0) {
 		headless_put(h, l->text, l->len);
 	} else {
