@@ -1018,6 +1018,20 @@ proc_kill_deadline_ms(const struct proc *p)
 }
 
 bool
+proc_is_over(const struct proc *p)
+{
+	switch (p->state) {
+	case PROC_NEW:
+	case PROC_EXITED:
+	case PROC_FAILED:
+	case PROC_FATAL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
 proc_ready(const struct proc *p)
 {
 	return p->is_ready;

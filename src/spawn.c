@@ -119,6 +119,23 @@ spawn_child_cloexec_all(void)
 	}
 }
 
+/* Default dispositions and an empty mask: brood blocks the signals it
+ * reads through its signalfd, and a child must not inherit that. */
+static void
+spawn_child_reset_signals(void)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < _NSIG; sig++)
+		sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* Resource limits and priority, in the child (setrlimit and setpriority
  * are plain system calls). */
 static int
@@ -158,17 +175,9 @@ static void __attribute__((noreturn))
 spawn_child_run(const struct spawn_spec *spec, char **paths, int devnull,
     int out_w, int err_w, int status_w, pid_t parent)
 {
-	struct sigaction sa;
-	sigset_t none;
-	int sig, err = ENOENT, i;
+	int err = ENOENT, i;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	for (sig = 1; sig < _NSIG; sig++)
-		sigaction(sig, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-
+	spawn_child_reset_signals();
 	if (setsid() == -1)
 		spawn_child_fail(status_w, STATUS_STAGE_SETUP, errno);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
@@ -285,16 +294,7 @@ spawn_probe(const char *cmd, char *const *envp, const char *cwd)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		struct sigaction sa;
-		sigset_t none;
-		int sig;
-
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = SIG_DFL;
-		for (sig = 1; sig < _NSIG; sig++)
-			sigaction(sig, &sa, NULL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		spawn_child_reset_signals();
 		setsid();
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)

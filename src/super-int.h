@@ -174,6 +174,10 @@ bool depend_has_deps(const struct proc *p);
 void depend_stop_ordered(struct super *s);
 void depend_stop(struct super *s);
 
+/* Whether nothing of p's run is under way or due: never started, ended,
+ * failed, or given up on. */
+bool proc_is_over(const struct proc *p);
+
 /* Record an event and tell the front end. */
 void proc_event_add(struct proc *p, const struct proc_event *ev);
 

@@ -247,15 +247,8 @@ super_all_ended(const struct super *s)
 	size_t i;
 
 	for (i = 0; i < s->nprocs; i++) {
-		switch (s->procs[i]->state) {
-		case PROC_NEW:
-		case PROC_EXITED:
-		case PROC_FAILED:
-		case PROC_FATAL:
-			break;
-		default:
+		if (!proc_is_over(s->procs[i]))
 			return false;
-		}
 	}
 	return true;
 }
@@ -435,13 +428,7 @@ super_remove(struct super *s, struct proc *p)
 {
 	size_t i;
 
-	switch (p->state) {
-	case PROC_NEW:
-	case PROC_EXITED:
-	case PROC_FAILED:
-	case PROC_FATAL:
-		break;
-	default:
+	if (!proc_is_over(p)) {
 		errno = EBUSY;
 		return -1;
 	}
