@@ -1,12 +1,14 @@
 /*
- * conf.h: process sets from files: brood.yaml, or a Procfile (with the
- * .env beside it). The only module of brood that includes libyaml.
+ * conf.h: process sets from files: brood.yaml, a Procfile (with the .env
+ * beside it), or the files of mprocs and process-compose. The only module
+ * of brood that includes libyaml.
  *
- * Loading either gives a complete, checked config or an error naming
+ * Loading any of them gives a complete, checked config or an error naming
  * file:line:column and the key; nothing is started and the terminal is not
  * touched before a config has loaded. Every string in a config is owned by
  * it. Keys brood does not know are warnings (conf->warnings), never
- * silently ignored.
+ * silently ignored; so are keys of mprocs and process-compose that brood
+ * knows but cannot honour ("unsupported key 'add_path' (ignored)").
  *
  * brood.yaml:
  *
@@ -14,29 +16,70 @@
  *     stop_timeout: 5s            # default for every process
  *     theme: light
  *     scrollback: { lines: 10000, bytes: 8M }
+ *     log_dir: logs               # where relative log files go
+ *     keys: { quit: Q, kill: C-k } # action: key (at most 16 bytes)
  *     processes:
  *       web:
  *         cmd: python3 -m http.server 8000   # a string: run by sh -c (or directly)
  *         cwd: site
  *         env: { PORT: "8000" }
  *         env_file: .env.web
+ *         clear_env: true                  # start from an empty environment
+ *         allow_env: [HOME, PATH]          # ... but for these of brood's
+ *         color: force                     # or auto (the default)
  *         autostart: true
  *         stop_signal: INT
  *         stop_timeout: 10s
+ *         timeout: 1h                      # the longest it may run
  *         restart: on-failure              # no (default), on-failure, always
  *         backoff: { first: 1s, max: 30s } # doubles after each restart
  *         max_restarts: 5                  # within restart_window; then FATAL
  *         restart_window: 60s
+ *         limits: { cpu: 10m, address_space: 2G, open_files: 4096, core: 0 }
+ *         nice: 10                         # -20 .. 19
+ *         user: www-data                   # and group (not looked up here)
+ *         log: web.log                     # output copied here too
+ *         depends_on: { db: ready, migrate: succeeded }   # or [db] (started)
+ *         ready: { tcp: 8000, period: 500ms, timeout: 30s }
  *       worker:
  *         cmd: [python3, worker.py, --queue, default]   # a list: argv
  *
- * Relative paths (cwd, env_file) are relative to the config file's folder;
- * a process without cwd runs there too. env_file is read first and env wins
- * over it. Booleans are true or false (YAML 1.2: yes, no, on and off are
- * not booleans). Durations, sizes and counts must be above zero.
- * Durations: "500ms", "5s", "1.5s", "2m", "1h", or a bare number of seconds.
- * Sizes: "512K", "8M", "1.5G", "1T" (powers of 1024), or a bare whole
- * number of bytes.
+ * Relative paths (cwd, env_file, log_dir) are relative to the config
+ * file's folder; a process without cwd runs there too; log is relative to
+ * log_dir when there is one. env_file is read first and env wins over it.
+ * Booleans are true or false (YAML 1.2: yes, no, on and off are not
+ * booleans). Durations, sizes and counts must be above zero (but
+ * limits.core, where 0 turns core files off). limits.cpu is whole seconds,
+ * rounded up, at least 1s. Durations: "500ms", "5s", "1.5s", "2m", "1h", or
+ * a bare number of seconds. Sizes: "512K", "8M", "1.5G", "1T" (powers of
+ * 1024), or a bare whole number of bytes.
+ *
+ * depends_on names other processes (checked once the whole file is read:
+ * none unknown, none itself, no cycle), each with a condition: started
+ * (exec'd), ready (its ready probe passed) or succeeded (exited 0); the
+ * process-compose spelling { condition: process_healthy } is read too.
+ * ready is exactly one of log (a POSIX extended regex a line must match),
+ * tcp (PORT, HOST:PORT, [IPV6]:PORT) or cmd (exits 0), with period and
+ * timeout.
+ *
+ * mprocs.yaml (mprocs.yml): procs: name -> a shell string, an argv list,
+ * null (left out), or { shell | cmd, cwd (<CONFIG_DIR> understood), env
+ * (null: a warning, variables cannot be removed yet), autostart,
+ * autorestart (true: restart always), stop (SIGINT, SIGTERM, SIGKILL,
+ * hard-kill), deps }; $select: os picks linux, else $else; scrollback is
+ * scrollback.lines.
+ *
+ * process-compose.yaml (.yml; compose.yaml and compose.yml when named):
+ * processes: name -> { command, working_dir, environment ["K=V"], disabled,
+ * availability { restart (exit_on_failure: on_failure, with a warning),
+ * backoff_seconds (every delay: backoff first = max), max_restarts },
+ * depends_on, readiness_probe { exec.command; http_get: a TCP probe of its
+ * host and port, with a warning; period_seconds }, ready_log_line (a log
+ * probe for that text), shutdown { signal, timeout_seconds }, log_location
+ * (this process's log) }; the top-level environment goes to every process
+ * (its own wins). Not mapped, with a warning: the top-level log_location
+ * (one file for all, which brood does not write) and a probe's
+ * timeout_seconds (a limit on one check, not on the wait).
  */
 #ifndef BROOD_CONF_H
 #define BROOD_CONF_H
@@ -97,14 +140,18 @@ struct conf {
 };
 
 /* The file brood would use in dir when given no command and no -c:
- * brood.yaml, then Procfile (allocated path), or NULL if there is none. */
+ * brood.yaml, Procfile, mprocs.yaml, process-compose.yaml, then
+ * process-compose.yml (allocated path), or NULL if there is none. */
 char *conf_find(const char *dir);
 
 /* Load path into c (zeroed first). The format comes from the file name:
- * a name ending in .yaml or .yml is YAML (brood.yaml keys); anything else is
- * a Procfile ("name: command" lines, '#' comments, and a .env file beside it
- * merged into every process's environment). 0, or -1 with *cause set
- * (allocated, "FILE:LINE:COL: ..."); c is then empty. */
+ * mprocs.yaml and mprocs.yml are mprocs's; process-compose.yaml,
+ * process-compose.yml, compose.yaml and compose.yml are process-compose's
+ * (the base name exactly, in each case); any other name ending in .yaml or
+ * .yml is brood.yaml; anything else is a Procfile ("name: command" lines,
+ * '#' comments, and a .env file beside it merged into every process's
+ * environment). 0, or -1 with *cause set (allocated, "FILE:LINE:COL: ...");
+ * c is then empty. */
 int conf_load(struct conf *c, const char *path, char **cause);
 
 /* Parse a .env file ("KEY=value", "export KEY=value", quotes, '#' comments)
