@@ -661,6 +661,45 @@ START_TEST(test_scroll_and_hostile_name)
 }
 END_TEST
 
+/* A config: a process waits for another's readiness, and says so; a key
+ * from the config kills. */
+START_TEST(test_config_waiting_and_keys)
+{
+	char dir[256], path[300], yaml[1024];
+	const char *argv[] = { tu_brood(), "-c", path, NULL };
+	FILE *f;
+
+	tu_tmpname(dir, sizeof dir, "conf");
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof path, "%s/brood.yaml", dir);
+	snprintf(yaml, sizeof yaml,
+	    "keys: { kill: C-x }\n"
+	    "processes:\n"
+	    "  db:\n"
+	    "    cmd: echo booting; sleep 1.5; echo db is up; exec sleep 100\n"
+	    "    ready: { log: \"db is up\" }\n"
+	    "  web:\n"
+	    "    cmd: echo serving; exec sleep 100\n"
+	    "    depends_on: { db: ready }\n");
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(yaml, f);
+	fclose(f);
+	tmux_start(&tm, 120, 30, argv);
+	WAIT_RE("^  web +waiting: db ready");
+	WAIT("db is up");
+	WAIT_RE("^  web +running");
+	WAIT("serving");
+	/* C-x is kill, as the config says. */
+	tmux_send_keys(&tm, "C-x", NULL);
+	WAIT_RE("^> db +killed by SIGKILL");
+	quit_now();
+	tmux_finish_clean(&tm);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -693,5 +732,6 @@ main(void)
 	tcase_add_test(tc, test_crash_restores);
 	tcase_add_test(tc, test_figures_and_details);
 	tcase_add_test(tc, test_scroll_and_hostile_name);
+	tcase_add_test(tc, test_config_waiting_and_keys);
 	return tu_run_suite(s);
 }
