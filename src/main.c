@@ -60,6 +60,11 @@ main_usage(int status)
 "                            first or last: the status of the first or last to end\n"
 "      --kill-others         stop the rest when one command ends\n"
 "      --kill-others-on-fail stop the rest when one command fails\n"
+"      --cwd DIR             run the commands in DIR\n"
+"      --env NAME=VALUE      add to the commands' environment (repeatable)\n"
+"      --restart POLICY      no (default), on-failure or always, with backoff\n"
+"      --max-restarts N      give up (FATAL) after N restarts within a minute\n"
+"      --timeout SECS        stop a command that runs longer than SECS\n"
 "      --stop-signal SIG     the signal that asks a command to stop (default TERM)\n"
 "      --stop-timeout SECS   then SIGKILL after SECS seconds (default 5)\n"
 "      --no-summary          no summary table on stderr at the end\n"
@@ -105,7 +110,8 @@ main(int argc, char **argv)
 {
 	enum { OPT_HEADLESS = 256, OPT_THEME, OPT_COLOR, OPT_SUCCESS, OPT_KILL_OTHERS,
 	    OPT_KILL_OTHERS_ON_FAIL, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT,
-	    OPT_NO_SUMMARY, OPT_DEMO, OPT_INTERVAL, OPT_CPU_ALERT, OPT_MEM_ALERT };
+	    OPT_NO_SUMMARY, OPT_DEMO, OPT_INTERVAL, OPT_CPU_ALERT, OPT_MEM_ALERT,
+	    OPT_CWD, OPT_ENV, OPT_RESTART, OPT_MAX_RESTARTS, OPT_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "names", required_argument, NULL, 'n' },
 		{ "config", required_argument, NULL, 'c' },
@@ -120,6 +126,11 @@ main(int argc, char **argv)
 		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "cwd", required_argument, NULL, OPT_CWD },
+		{ "env", required_argument, NULL, OPT_ENV },
+		{ "restart", required_argument, NULL, OPT_RESTART },
+		{ "max-restarts", required_argument, NULL, OPT_MAX_RESTARTS },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "cpu-alert", required_argument, NULL, OPT_CPU_ALERT },
 		{ "mem-alert", required_argument, NULL, OPT_MEM_ALERT },
 		{ "demo", no_argument, NULL, OPT_DEMO },
@@ -134,6 +145,12 @@ main(int argc, char **argv)
 	uint64_t stop_timeout_ms = 5000;
 	bool demo = false, headless = false;
 	double cpu_alert = 0;
+	const char *cli_cwd = NULL;
+	char **cli_env = NULL;
+	size_t ncli_env = 0;
+	enum proc_restart cli_restart = PROC_RESTART_NO;
+	unsigned cli_max_restarts = 0;
+	uint64_t cli_timeout_ms = 0;
 	uint64_t mem_alert_kib = 0;
 	const char *theme = NULL, *config_path = NULL;
 	struct conf conf = { 0 };
@@ -214,6 +231,50 @@ main(int argc, char **argv)
 		case OPT_NO_SUMMARY:
 			hopts.summary = false;
 			break;
+		case OPT_CWD:
+			cli_cwd = optarg;
+			break;
+		case OPT_ENV:
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
+				fprintf(stderr, "brood: --env takes NAME=VALUE, not '%s'\n", optarg);
+				return 2;
+			}
+			cli_env = xreallocarray(cli_env, ncli_env + 2, sizeof *cli_env);
+			cli_env[ncli_env++] = optarg;
+			cli_env[ncli_env] = NULL;
+			break;
+		case OPT_RESTART:
+			if (strcmp(optarg, "no") == 0)
+				cli_restart = PROC_RESTART_NO;
+			else if (strcmp(optarg, "on-failure") == 0)
+				cli_restart = PROC_RESTART_ON_FAILURE;
+			else if (strcmp(optarg, "always") == 0)
+				cli_restart = PROC_RESTART_ALWAYS;
+			else {
+				fprintf(stderr, "brood: --restart takes no, on-failure or always, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_MAX_RESTARTS: {
+			double n;
+
+			if (main_number(optarg, &n, NULL) == -1 || n < 1 || n > 1000000 || n != (unsigned)n) {
+				fprintf(stderr, "brood: --max-restarts takes a count, not '%s'\n", optarg);
+				return 2;
+			}
+			cli_max_restarts = (unsigned)n;
+			break;
+		}
+		case OPT_TIMEOUT: {
+			double secs;
+
+			if (main_number(optarg, &secs, NULL) == -1 || secs <= 0 || secs > 31536000) {
+				fprintf(stderr, "brood: --timeout takes seconds, not '%s'\n", optarg);
+				return 2;
+			}
+			cli_timeout_ms = (uint64_t)llround(secs * 1000);
+			break;
+		}
 		case OPT_INTERVAL: {
 			double secs;
 
@@ -345,6 +406,11 @@ main(int argc, char **argv)
 		names = xcalloc(nspecs + 1, sizeof *names);
 		for (i = 0; i < nspecs; i++) {
 			specs[i].cmd = argv[optind + (int)i];
+			specs[i].cwd = cli_cwd;
+			specs[i].env = cli_env;
+			specs[i].restart = cli_restart;
+			specs[i].max_restarts = cli_max_restarts;
+			specs[i].timeout_ms = cli_timeout_ms;
 			if (p != NULL && *p != '\0') {
 				size_t len = strcspn(p, ",");
 
@@ -445,6 +511,7 @@ out:
 		free(names[i]);
 	free(names);
 	free(specs);
+	free(cli_env);
 	conf_free(&conf);
 	return status;
 }

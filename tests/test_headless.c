@@ -475,6 +475,22 @@ START_TEST(test_config_restart_policy)
 }
 END_TEST
 
+/* The command line takes the file's common settings too. */
+START_TEST(test_cli_process_options)
+{
+	ck_assert_int_eq(run("--no-summary", "--cwd", "/", "--env", "GREET=hi", "--restart",
+	    "on-failure", "--max-restarts", "1", "-n", "c", "pwd; echo $GREET; exit 3", NULL), 3);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "c | /"), 2);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "c | hi"), 2);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "c | restart 1 of 1 in 1.0s"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "c | FATAL: 1 restarts in 60s, exited 3"), 1);
+	ck_assert_int_eq(run("--no-summary", "--timeout", "0.3", "-n", "t", "exec sleep 10", NULL), 143);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "t | ran past its timeout: stopping it"), 1);
+	ck_assert_int_eq(run("--restart", "sometimes", "true", NULL), 2);
+	ck_assert_int_eq(run("--env", "NOEQUALS", "true", NULL), 2);
+}
+END_TEST
+
 /* No command and no -c: the Procfile here, with its .env. */
 START_TEST(test_config_procfile_found)
 {
@@ -544,5 +560,6 @@ main(void)
 	tcase_add_test(tc, test_config_procfile_found);
 	tcase_add_test(tc, test_config_errors);
 	tcase_add_test(tc, test_config_restart_policy);
+	tcase_add_test(tc, test_cli_process_options);
 	return tu_run_suite(s);
 }
