@@ -865,56 +865,75 @@ proc_backoff_over(struct loop *l, void *arg)
 	proc_start(p);
 }
 
+/* The policy's decision for an ending at now_ms (passed in, so tests can
+ * drive the clock): PROC_BACKOFF with *delay_ms, PROC_FATAL, or
+ * PROC_EXITED for no restart. Records the restart in the window. */
+enum proc_state
+proc_policy_decide(struct proc *p, uint64_t now_ms, uint64_t *delay_ms)
+{
+	uint64_t delay;
+	size_t i, k;
+
+	if (p->restart == PROC_RESTART_NO || p->stop_requested ||
+	    (p->restart == PROC_RESTART_ON_FAILURE && !proc_failed(p)))
+		return PROC_EXITED;
+	/* A run as long as the window was stable: back to the first delay. */
+	if (p->ended_ms - p->started_ms >= p->restart_window_ms)
+		p->backoff_step = 0;
+	for (i = k = 0; i < p->nrecent; i++) {
+		if (now_ms - p->recent[i] < p->restart_window_ms)
+			p->recent[k++] = p->recent[i];
+	}
+	p->nrecent = k;
+	if (p->max_restarts > 0 && p->nrecent >= p->max_restarts)
+		return PROC_FATAL;
+	delay = p->backoff_first_ms;
+	for (i = 0; i < p->backoff_step && delay < p->backoff_max_ms; i++)
+		delay *= 2;
+	if (delay > p->backoff_max_ms)
+		delay = p->backoff_max_ms;
+	if (p->last_spawn_ms + 1000 > now_ms + delay)
+		delay = p->last_spawn_ms + 1000 - now_ms;
+	p->backoff_step++;
+	if (p->nrecent == sizeof p->recent / sizeof p->recent[0]) {
+		memmove(p->recent, p->recent + 1, sizeof p->recent - sizeof p->recent[0]);
+		p->nrecent--;
+	}
+	p->recent[p->nrecent++] = now_ms;
+	*delay_ms = delay;
+	return PROC_BACKOFF;
+}
+
 /* After an ending brood did not ask for: restart if the policy says so,
  * after an exponential backoff (never sooner than 1 s after the last
  * spawn), or give up when there were too many restarts in the window. */
 static void
 proc_apply_policy(struct proc *p)
 {
-	uint64_t now = util_now_ms(), delay;
+	uint64_t now = util_now_ms(), delay = 0;
 	struct proc_event ev = { .pid = p->pid, .wstatus = p->wstatus,
 	    .max = p->max_restarts };
-	size_t i, k;
 
-	if (p->restart == PROC_RESTART_NO || p->stop_requested ||
-	    (p->restart == PROC_RESTART_ON_FAILURE && !proc_failed(p)))
-		return;
-	/* A run as long as the window was stable: back to the first delay. */
-	if (p->ended_ms - p->started_ms >= p->restart_window_ms)
-		p->backoff_step = 0;
-	for (i = k = 0; i < p->nrecent; i++) {
-		if (now - p->recent[i] < p->restart_window_ms)
-			p->recent[k++] = p->recent[i];
-	}
-	p->nrecent = k;
-	if (p->max_restarts > 0 && p->nrecent >= p->max_restarts) {
+	switch (proc_policy_decide(p, now, &delay)) {
+	case PROC_FATAL:
 		ev.kind = PROC_EV_FATAL;
 		ev.attempt = (unsigned)p->nrecent;
 		p->state = PROC_FATAL;
 		proc_event_add(p, &ev);
 		return;
+	case PROC_BACKOFF:
+		p->state = PROC_BACKOFF;
+		p->backoff_deadline_ms = now + delay;
+		p->backoff_timer = loop_timer_add(p->s->loop, p->backoff_deadline_ms,
+		    proc_backoff_over, p);
+		ev.kind = PROC_EV_BACKOFF;
+		ev.attempt = (unsigned)p->nrecent;
+		ev.delay_ms = delay;
+		proc_event_add(p, &ev);
+		return;
+	default:
+		return;
 	}
-	delay = p->backoff_first_ms;
-	for (i = 0; i < p->backoff_step && delay < p->backoff_max_ms; i++)
-		delay *= 2;
-	if (delay > p->backoff_max_ms)
-		delay = p->backoff_max_ms;
-	if (p->last_spawn_ms + 1000 > now + delay)
-		delay = p->last_spawn_ms + 1000 - now;
-	p->backoff_step++;
-	if (p->nrecent == sizeof p->recent / sizeof p->recent[0]) {
-		memmove(p->recent, p->recent + 1, sizeof p->recent - sizeof p->recent[0]);
-		p->nrecent--;
-	}
-	p->recent[p->nrecent++] = now;
-	p->state = PROC_BACKOFF;
-	p->backoff_deadline_ms = now + delay;
-	p->backoff_timer = loop_timer_add(p->s->loop, p->backoff_deadline_ms,
-	    proc_backoff_over, p);
-	ev.kind = PROC_EV_BACKOFF;
-	ev.attempt = (unsigned)p->nrecent;
-	ev.delay_ms = delay;
-	proc_event_add(p, &ev);
 }
 
 /* The child is over: record it, tell the front end, restart if asked. */

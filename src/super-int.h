@@ -174,6 +174,10 @@ bool depend_has_deps(const struct proc *p);
 void depend_stop_ordered(struct super *s);
 void depend_stop(struct super *s);
 
+/* The restart policy's decision for an ending at now_ms: PROC_BACKOFF
+ * with *delay_ms, PROC_FATAL, or PROC_EXITED (no restart). */
+enum proc_state proc_policy_decide(struct proc *p, uint64_t now_ms, uint64_t *delay_ms);
+
 /* Whether nothing of p's run is under way or due: never started, ended,
  * failed, or given up on. */
 bool proc_is_over(const struct proc *p);

@@ -17,6 +17,7 @@
 #include "loop.h"
 #include "scroll.h"
 #include "super.h"
+#include "super-int.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -767,6 +768,53 @@ START_TEST(test_depends_not_ready_in_time)
 }
 END_TEST
 
+/* The policy on an injected clock: delays double up to the cap, never
+ * under 1 s after the last spawn; the window forgets old restarts; a long
+ * run resets the delay; too many in the window is FATAL. */
+START_TEST(test_backoff_injected_clock)
+{
+	struct proc_spec spec = { .name = "clock", .cmd = "true", .restart = PROC_RESTART_ALWAYS,
+	    .backoff_first_ms = 2000, .backoff_max_ms = 10000, .max_restarts = 4,
+	    .restart_window_ms = 60000 };
+	struct proc *p = fx_add_spec(&spec);
+	uint64_t t = 1000000, d = 0;
+
+	p->state = PROC_EXITED;
+	p->started_ms = t;
+	p->ended_ms = t + 100;
+	p->last_spawn_ms = t;
+	ck_assert_int_eq(proc_policy_decide(p, t + 100, &d), PROC_BACKOFF);
+	ck_assert_uint_eq(d, 2000);
+	ck_assert_int_eq(proc_policy_decide(p, t + 200, &d), PROC_BACKOFF);
+	ck_assert_uint_eq(d, 4000);
+	ck_assert_int_eq(proc_policy_decide(p, t + 300, &d), PROC_BACKOFF);
+	ck_assert_uint_eq(d, 8000);
+	ck_assert_int_eq(proc_policy_decide(p, t + 400, &d), PROC_BACKOFF);
+	ck_assert_uint_eq(d, 10000); /* capped */
+	/* Four restarts within the minute: the fifth is FATAL. */
+	ck_assert_int_eq(proc_policy_decide(p, t + 500, &d), PROC_FATAL);
+	/* Two minutes later the window is empty again, and a run as long as
+	 * the window resets the delay to the first. */
+	p->started_ms = t + 60000;
+	p->ended_ms = t + 125000;
+	p->last_spawn_ms = p->started_ms;
+	ck_assert_int_eq(proc_policy_decide(p, t + 125000, &d), PROC_BACKOFF);
+	ck_assert_uint_eq(d, 2000);
+	/* The floor: a first delay of 1 ms still waits 1 s after the spawn. */
+	p->backoff_first_ms = 1;
+	p->backoff_step = 0;
+	p->last_spawn_ms = t + 200000;
+	p->started_ms = t + 200000;
+	p->ended_ms = t + 200100;
+	ck_assert_int_eq(proc_policy_decide(p, t + 200100, &d), PROC_BACKOFF);
+	ck_assert_uint_eq(d, 900);
+	/* A process that asked to stop, or succeeded under on-failure, stays. */
+	p->restart = PROC_RESTART_ON_FAILURE;
+	p->wstatus = 0;
+	ck_assert_int_eq(proc_policy_decide(p, t + 300000, &d), PROC_EXITED);
+}
+END_TEST
+
 START_TEST(test_two_hundred)
 {
 	char *a[] = { (char *)tu_helper(), (char *)"exit", (char *)"0", NULL };
@@ -821,6 +869,7 @@ main(void)
 	tcase_add_test(tc, test_depends_ready_tcp_and_cmd);
 	tcase_add_test(tc, test_depends_succeeded_and_blocked);
 	tcase_add_test(tc, test_depends_not_ready_in_time);
+	tcase_add_test(tc, test_backoff_injected_clock);
 	tcase_add_test(tc, test_two_hundred);
 	return tu_run_suite(s);
 }
