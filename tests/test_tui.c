@@ -488,6 +488,13 @@ START_TEST(test_add_remove_signal)
 	/* A running process is not removed. */
 	tmux_send_keys(&tm, "d", NULL);
 	WAIT("trap is still running");
+	/* The prompt takes the command line's process options too. */
+	tmux_send_keys(&tm, "a", NULL);
+	tmux_send_literal(&tm, "--name flaky --restart on-failure --max-restarts 1 -- exit 4");
+	WAIT("flaky --restart");
+	tmux_send_keys(&tm, "Enter", NULL);
+	WAIT_RE("^> flaky +FATAL: 1 restarts in 60s");
+	WAIT("flaky - FATAL: 1 restarts in 60s, exited 4");
 	quit_now();
 	tmux_finish_clean(&tm);
 }

@@ -597,16 +597,83 @@ tui_search_submit(struct tui *t, const char *text)
 	tui_search_step(t, -1, true);
 }
 
+/* Read the options that may lead an added command, as on the command
+ * line: --name N, --cwd DIR, --env NAME=VALUE, --restart POLICY,
+ * --max-restarts N, --timeout SECS, then an optional "--". Returns where
+ * the command starts, or NULL with *err set. Words are split on blanks
+ * and the strings point into buf (modified). */
+static char *
+tui_add_options(char *buf, struct proc_spec *spec, char **env, size_t env_max,
+    const char **err)
+{
+	char *p = buf, *opt, *val;
+	size_t nenv = 0;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		if (strncmp(p, "--", 2) != 0)
+			return p;
+		opt = p;
+		p += strcspn(p, " \t");
+		if (*p != '\0')
+			*p++ = '\0';
+		if (strcmp(opt, "--") == 0)
+			return p + strspn(p, " \t");
+		p += strspn(p, " \t");
+		val = p;
+		p += strcspn(p, " \t");
+		if (*p != '\0')
+			*p++ = '\0';
+		if (*val == '\0') {
+			*err = "an option needs a value";
+			return NULL;
+		}
+		if (strcmp(opt, "--name") == 0)
+			spec->name = val;
+		else if (strcmp(opt, "--cwd") == 0)
+			spec->cwd = val;
+		else if (strcmp(opt, "--env") == 0 && strchr(val, '=') != NULL && nenv + 1 < env_max) {
+			env[nenv++] = val;
+			env[nenv] = NULL;
+			spec->env = env;
+		} else if (strcmp(opt, "--restart") == 0 && strcmp(val, "no") == 0)
+			spec->restart = PROC_RESTART_NO;
+		else if (strcmp(opt, "--restart") == 0 && strcmp(val, "on-failure") == 0)
+			spec->restart = PROC_RESTART_ON_FAILURE;
+		else if (strcmp(opt, "--restart") == 0 && strcmp(val, "always") == 0)
+			spec->restart = PROC_RESTART_ALWAYS;
+		else if (strcmp(opt, "--max-restarts") == 0 && atoi(val) > 0)
+			spec->max_restarts = (unsigned)atoi(val);
+		else if (strcmp(opt, "--timeout") == 0 && atof(val) > 0)
+			spec->timeout_ms = (uint64_t)(atof(val) * 1000);
+		else {
+			*err = "options: --name, --cwd, --env NAME=VALUE, --restart no|on-failure|always, "
+			    "--max-restarts N, --timeout SECS, then --";
+			return NULL;
+		}
+	}
+}
+
 static void
 tui_add_submit(struct tui *t, const char *text)
 {
-	struct proc_spec spec = { .cmd = text };
-	char *cause = NULL, *name;
+	struct proc_spec spec = { 0 };
+	char *cause = NULL, *name, *buf = xstrdup(text), *env[17] = { NULL };
+	const char *err = NULL;
 	struct proc *p;
 
-	if (text[strspn(text, " \t")] == '\0')
+	spec.cmd = tui_add_options(buf, &spec, env, sizeof env / sizeof env[0], &err);
+	if (spec.cmd == NULL) {
+		tui_message(t, "cannot add: %s", err);
+		free(buf);
 		return;
+	}
+	if (spec.cmd[strspn(spec.cmd, " \t")] == '\0') {
+		free(buf);
+		return;
+	}
 	p = super_add(t->s, &spec, &cause);
+	free(buf);
 	if (p == NULL) {
 		tui_message(t, "cannot add: %s", cause);
 		free(cause);
