@@ -475,6 +475,45 @@ START_TEST(test_config_restart_policy)
 }
 END_TEST
 
+/* Users arrive with mprocs and process-compose files: both run. */
+START_TEST(test_config_compat_formats)
+{
+	char dir[256], path[300];
+
+	make_dir(dir, sizeof dir, "compat");
+	write_file(dir, "mprocs.yaml",
+	    "procs:\n"
+	    "  hello:\n"
+	    "    shell: echo \"hello from $WHO\"\n"
+	    "    env: { WHO: mprocs }\n"
+	    "  argv:\n"
+	    "    cmd: [echo, from, a, list]\n");
+	snprintf(path, sizeof path, "%s/mprocs.yaml", dir);
+	ck_assert_int_eq(run("--no-summary", "-c", path, NULL), 0);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "hello | hello from mprocs"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "argv  | from a list"), 1);
+	write_file(dir, "process-compose.yaml",
+	    "version: \"0.5\"\n"
+	    "processes:\n"
+	    "  db:\n"
+	    "    command: echo db ready; sleep 0.3\n"
+	    "    readiness_probe:\n"
+	    "      exec: { command: \"true\" }\n"
+	    "      period_seconds: 1\n"
+	    "  app:\n"
+	    "    command: echo app after db\n"
+	    "    environment: [\"MODE=test\"]\n"
+	    "    depends_on:\n"
+	    "      db: { condition: process_healthy }\n");
+	snprintf(path, sizeof path, "%s/process-compose.yaml", dir);
+	ck_assert_int_eq(run("--no-summary", "-c", path, NULL), 0);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "db  | db ready"), 1);
+	ck_assert_uint_eq(tu_count_lines(tp.out, "app | app after db"), 1);
+	/* app started only once db was ready: its line comes after db's. */
+	ck_assert_ptr_nonnull(strstr(strstr(tp.out, "db  | db ready"), "app | app after db"));
+}
+END_TEST
+
 /* The command line takes the file's common settings too. */
 START_TEST(test_cli_process_options)
 {
@@ -561,5 +600,6 @@ main(void)
 	tcase_add_test(tc, test_config_errors);
 	tcase_add_test(tc, test_config_restart_policy);
 	tcase_add_test(tc, test_cli_process_options);
+	tcase_add_test(tc, test_config_compat_formats);
 	return tu_run_suite(s);
 }
