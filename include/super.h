@@ -198,6 +198,11 @@ struct super *super_create(struct loop *l, const struct super_config *cfg,
  * spec is unusable (an empty command). */
 struct proc *super_add(struct super *s, const struct proc_spec *spec, char **cause);
 
+/* Check a spec as super_add would (users, groups, the readiness regex),
+ * without adding it: to refuse a config before the terminal is taken.
+ * 0, or -1 with *cause (allocated). */
+int super_check(const struct proc_spec *spec, char **cause);
+
 /* Remove a process that is over (exited, failed, never started) and free
  * it; -1 with EBUSY if it or something it left behind still runs. */
 int super_remove(struct super *s, struct proc *p);

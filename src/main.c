@@ -435,6 +435,19 @@ main(int argc, char **argv)
 		    !cli_stop_timeout ? cp->stop_timeout_ms : stop_timeout_ms;
 	}
 
+	/* Everything that can refuse a process is checked before the terminal
+	 * is taken and before anything starts. */
+	for (i = 0; i < nspecs; i++) {
+		char *cause = NULL;
+
+		if (super_check(&specs[i], &cause) == -1) {
+			fprintf(stderr, "brood: %s\n", cause);
+			free(cause);
+			status = 2;
+			goto out;
+		}
+	}
+
 	if (strcmp(color, "always") == 0)
 		hopts.color = true;
 	else if (strcmp(color, "auto") == 0)

@@ -231,6 +231,31 @@ proc_resolve_user(const struct proc_spec *spec, uid_t *uid, gid_t *gid, char **c
 	return 0;
 }
 
+int
+super_check(const struct proc_spec *spec, char **cause)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (proc_resolve_user(spec, &uid, &gid, cause) == -1)
+		return -1;
+	if (spec->ready.kind == PROC_READY_LOG) {
+		regex_t re;
+		int rc = regcomp(&re, spec->ready.pattern != NULL ? spec->ready.pattern : "",
+		    REG_EXTENDED | REG_NOSUB);
+
+		if (rc != 0) {
+			char err[128];
+
+			regerror(rc, &re, err, sizeof err);
+			*cause = xasprintf("%s: ready: %s", spec->name != NULL ? spec->name : "?", err);
+			return -1;
+		}
+		regfree(&re);
+	}
+	return 0;
+}
+
 struct proc *
 proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
     char **cause)

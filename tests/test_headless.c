@@ -563,6 +563,13 @@ START_TEST(test_config_errors)
 	ck_assert(strstr(tp.err, "no command given and no brood.yaml or Procfile here") != NULL);
 	ck_assert_int_eq(run("--no-summary", "-c", "/nonexistent/brood.yaml", NULL), 2);
 	ck_assert(strstr(tp.err, "/nonexistent/brood.yaml: No such file or directory") != NULL);
+	/* A user that does not exist is refused before anything starts. */
+	write_file(dir, "brood.yaml", "processes:\n  a:\n    cmd: echo started\n"
+	    "    user: brood-no-such-user\n");
+	ck_assert_int_eq(run("--no-summary", "-c", path, NULL), 2);
+	ck_assert_msg(strstr(tp.err, geteuid() == 0 ? "a: no user called 'brood-no-such-user'" :
+	    "a: user and group need brood to run as root") != NULL, "stderr: %s", tp.err);
+	ck_assert_uint_eq(tp.out_len, 0);
 }
 END_TEST
 
