@@ -25,6 +25,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,6 +41,37 @@
 #include "util.h"
 
 static void depend_probe_arm(struct proc *);
+
+/* The TCP probe's address, resolved once when the process is created (not
+ * in the loop, where a name lookup could block): IPv4, IPv6 or a name. */
+static int
+depend_resolve(struct proc *p, const char *name, char **cause)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+	    .ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG }, *res = NULL;
+	char port[16];
+	const char *host = p->ready.host != NULL ? p->ready.host : "127.0.0.1";
+	int rc;
+
+	snprintf(port, sizeof port, "%d", p->ready.port);
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0 && hints.ai_flags & AI_ADDRCONFIG) {
+		/* A machine with only loopback has no "configured" address. */
+		hints.ai_flags = AI_NUMERICSERV;
+		rc = getaddrinfo(host, port, &hints, &res);
+	}
+	if (rc != 0 || res == NULL || res->ai_addrlen > sizeof p->ready_addr) {
+		*cause = xasprintf("%s: ready: cannot resolve '%s': %s", name, host,
+		    rc != 0 ? gai_strerror(rc) : "no address");
+		if (res != NULL)
+			freeaddrinfo(res);
+		return -1;
+	}
+	memcpy(&p->ready_addr, res->ai_addr, res->ai_addrlen);
+	p->ready_addrlen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
 
 int
 depend_init(struct proc *p, const struct proc_spec *spec, char **cause)
@@ -62,6 +94,8 @@ depend_init(struct proc *p, const struct proc_spec *spec, char **cause)
 	p->ready.cmd = spec->ready.cmd != NULL ? xstrdup(spec->ready.cmd) : NULL;
 	if (p->ready.period_ms == 0)
 		p->ready.period_ms = 1000;
+	if (p->ready.kind == PROC_READY_TCP && depend_resolve(p, spec->name, cause) == -1)
+		return -1;
 	if (p->ready.kind == PROC_READY_LOG) {
 		rc = regcomp(&p->ready_re, p->ready.pattern != NULL ? p->ready.pattern : "",
 		    REG_EXTENDED | REG_NOSUB);
@@ -216,13 +250,10 @@ depend_probe(struct loop *l, void *arg)
 	if (p->is_ready || p->ready_failed || !p->execed)
 		return;
 	if (p->ready.kind == PROC_READY_TCP && p->probe_fd == -1) {
-		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)p->ready.port) };
-		const char *host = p->ready.host != NULL && strcmp(p->ready.host, "localhost") != 0 ?
-		    p->ready.host : "127.0.0.1";
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int fd = socket(p->ready_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
-		if (fd != -1 && inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
-			if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0) {
+		if (fd != -1) {
+			if (connect(fd, (struct sockaddr *)&p->ready_addr, p->ready_addrlen) == 0) {
 				close(fd);
 				depend_set_ready(p);
 				return;

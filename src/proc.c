@@ -25,6 +25,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <netdb.h>
 #include <pwd.h>
 #include <errno.h>
 #include <signal.h>
@@ -239,6 +240,22 @@ super_check(const struct proc_spec *spec, char **cause)
 
 	if (proc_resolve_user(spec, &uid, &gid, cause) == -1)
 		return -1;
+	if (spec->ready.kind == PROC_READY_TCP) {
+		struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV },
+		    *res = NULL;
+		char port[16];
+		const char *host = spec->ready.host != NULL ? spec->ready.host : "127.0.0.1";
+		int rc;
+
+		snprintf(port, sizeof port, "%d", spec->ready.port);
+		rc = getaddrinfo(host, port, &hints, &res);
+		if (rc != 0) {
+			*cause = xasprintf("%s: ready: cannot resolve '%s': %s",
+			    spec->name != NULL ? spec->name : "?", host, gai_strerror(rc));
+			return -1;
+		}
+		freeaddrinfo(res);
+	}
 	if (spec->ready.kind == PROC_READY_LOG) {
 		regex_t re;
 		int rc = regcomp(&re, spec->ready.pattern != NULL ? spec->ready.pattern : "",

@@ -5,6 +5,7 @@
 #define BROOD_SUPER_INT_H
 
 #include <regex.h>
+#include <sys/socket.h>
 #include <stdio.h>
 
 #include "ingest.h"
@@ -55,6 +56,8 @@ struct proc {
 	struct proc_dep *deps;    /* owned copies */
 	size_t ndeps;
 	struct proc_ready ready;  /* owned strings */
+	struct sockaddr_storage ready_addr; /* TCP: resolved once, at creation */
+	socklen_t ready_addrlen;
 	regex_t ready_re;
 	bool ready_re_ok;
 	bool execed;              /* this run reached exec */
