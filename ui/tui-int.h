@@ -85,6 +85,8 @@ struct tui {
 	bool detail;              /* the selected process's detail view */
 	bool leader_figures;      /* CPU and MEM of the leader alone, not the tree */
 
+	struct proc *line_p;      /* the last process a line came from ... */
+	uint32_t line_uid;        /* ... and its view's uid */
 	struct tui_merged *merged;
 	size_t merged_first;
 	size_t merged_count;

@@ -323,8 +323,6 @@ tui_selected(struct tui *t)
 static void
 tui_line(void *arg, struct proc *p, const struct line *l)
 {
-	static struct proc *last_p;
-	static uint32_t last_uid;
 	struct tui *t = arg;
 	struct scroll *sb = proc_scroll(p);
 	struct tui_merged *m;
@@ -333,16 +331,16 @@ tui_line(void *arg, struct proc *p, const struct line *l)
 	if (sb == NULL || scroll_count(sb) == 0)
 		return;
 	/* A flood comes from one process: skip the lookup for its lines. */
-	if (p != last_p) {
-		last_p = p;
-		last_uid = tui_view_of(t, p)->uid;
+	if (p != t->line_p) {
+		t->line_p = p;
+		t->line_uid = tui_view_of(t, p)->uid;
 	}
 	if (t->merged_count == TUI_MERGED_MAX) {
 		t->merged_first = (t->merged_first + 1) % TUI_MERGED_MAX;
 		t->merged_count--;
 	}
 	m = &t->merged[(t->merged_first + t->merged_count++) % TUI_MERGED_MAX];
-	m->uid = last_uid;
+	m->uid = t->line_uid;
 	m->seq = scroll_seq(sb, scroll_count(sb) - 1);
 	t->merged_seq++;
 }
@@ -703,6 +701,8 @@ tui_remove(struct tui *t)
 		free(name);
 		return;
 	}
+	/* A new process may get the freed one's address. */
+	t->line_p = NULL;
 	if (i < t->nviews) {
 		free(t->views[i].name);
 		t->views[i] = t->views[--t->nviews];
