@@ -3,26 +3,27 @@
  *
  *   sample N [interval_ms]
  *
- * Forks N sleeping children, then times 50 calls of sample_all (after one
- * untimed call, so every process has a previous sample) with the real
- * clock as now_ms, interval_ms apart (20 by default; brood ticks once a
- * second, which only makes the benchmark slower), and prints the median
+ * Launches N sleeping children through the supervisor, as brood does (each
+ * in its own session, with its pipes), waits until all run, then times 50
+ * sampling ticks (after two untimed ones, so every process has a previous
+ * sample), interval_ms apart (20 by default; brood ticks once a second,
+ * which only makes the benchmark slower). A tick is all brood does each
+ * interval: list /proc, read what it must through libproc2, attribute
+ * every process to its child, and add up the figures. Prints the median
  * and the 90th percentile of the wall time, and of the CPU time (user and
- * system) the calling thread spent. The children die with the benchmark.
+ * system) the calling thread spent.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "sample.h"
+#include "loop.h"
+#include "super.h"
 #include "util.h"
 
 #define BENCH_CALLS 50
@@ -44,17 +45,31 @@ bench_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static size_t
+bench_running(struct super *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < super_count(s); i++)
+		n += proc_state(super_proc(s, i)) == PROC_RUNNING;
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct sample_table t = { 0 };
+	struct super_config cfg = { .interval_ms = 3600 * 1000 };
+	struct super_hooks hooks = { 0 };
 	double took[BENCH_CALLS], cpu[BENCH_CALLS], t0, c0;
+	static char sleep_arg0[] = "sleep", sleep_arg1[] = "3600";
+	char *const args[] = { sleep_arg0, sleep_arg1, NULL };
 	struct timespec gap;
-	struct sample *s;
-	pid_t *kids, parent = getpid();
-	long n, interval = 20, i, got = 0;
-	char *cause = NULL, buf[256];
-	int ready[2];
+	struct rlimit rl;
+	struct super *s;
+	struct loop *l;
+	long n, interval = 20, i;
+	uint64_t deadline;
+	char *cause = NULL;
 
 	if (argc < 2 || (n = strtol(argv[1], NULL, 10)) < 0) {
 		fprintf(stderr, "usage: %s N [interval_ms]\n", argv[0]);
@@ -64,74 +79,59 @@ main(int argc, char **argv)
 		interval = strtol(argv[2], NULL, 10);
 	gap.tv_sec = interval / 1000;
 	gap.tv_nsec = interval % 1000 * 1000000L;
-
-	if (pipe2(ready, O_CLOEXEC) == -1) {
-		perror("pipe2");
-		return 1;
+	/* Two pipes a child. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	kids = xcalloc((size_t)n + 1, sizeof *kids);
+
+	l = loop_create();
+	s = super_create(l, &cfg, &hooks);
 	for (i = 0; i < n; i++) {
-		kids[i] = fork();
-		if (kids[i] == -1) {
-			perror("fork");
-			n = i;
-			break;
-		}
-		if (kids[i] == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			if (getppid() != parent)
-				_exit(1);
-			close(ready[0]);
-			if (write(ready[1], "x", 1) != 1)
-				_exit(1);
-			for (;;)
-				pause();
+		struct proc_spec spec = { .argv = args };
+
+		if (super_add(s, &spec, &cause) == NULL) {
+			fprintf(stderr, "super_add: %s\n", cause);
+			return 1;
 		}
 	}
-	close(ready[1]);
-	while (got < n) {
-		ssize_t r = read(ready[0], buf, sizeof buf);
-
-		if (r <= 0)
-			break;
-		got += r;
-	}
-	close(ready[0]);
-
-	s = sample_create(&cause);
-	if (s == NULL) {
-		fprintf(stderr, "sample_create: %s\n", cause);
+	super_start_all(s);
+	deadline = util_now_ms() + 60000;
+	while (bench_running(s) < (size_t)n && util_now_ms() < deadline)
+		loop_once(l, 10);
+	if (bench_running(s) < (size_t)n) {
+		fprintf(stderr, "only %zu of %ld children running\n", bench_running(s), n);
 		return 1;
 	}
-	if (sample_all(s, &t, util_now_ms()) == -1) {
-		perror("sample_all");
-		return 1;
-	}
+
+	super_sample(s);
+	nanosleep(&gap, NULL);
+	super_sample(s);
 	for (i = 0; i < BENCH_CALLS; i++) {
 		nanosleep(&gap, NULL);
 		t0 = bench_ms(CLOCK_MONOTONIC);
 		c0 = bench_ms(CLOCK_THREAD_CPUTIME_ID);
-		if (sample_all(s, &t, util_now_ms()) == -1) {
-			perror("sample_all");
-			return 1;
-		}
+		super_sample(s);
 		cpu[i] = bench_ms(CLOCK_THREAD_CPUTIME_ID) - c0;
 		took[i] = bench_ms(CLOCK_MONOTONIC) - t0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!proc_metrics(super_proc(s, (size_t)i))->valid) {
+			fprintf(stderr, "child %ld has no figures\n", i);
+			return 1;
+		}
 	}
 	qsort(took, BENCH_CALLS, sizeof took[0], bench_cmp);
 	qsort(cpu, BENCH_CALLS, sizeof cpu[0], bench_cmp);
 	/* CPU time too: on a shared machine the wall clock includes waiting
 	 * for a core, which is not the sampler's cost. */
-	printf("%ld children, %zu processes in the table: tick median %.2f ms, p90 %.2f ms "
-	    "(CPU median %.2f ms, p90 %.2f ms)\n", n, t.n, took[BENCH_CALLS / 2],
+	printf("%ld children: tick median %.2f ms, p90 %.2f ms "
+	    "(CPU median %.2f ms, p90 %.2f ms)\n", n, took[BENCH_CALLS / 2],
 	    took[BENCH_CALLS * 9 / 10], cpu[BENCH_CALLS / 2], cpu[BENCH_CALLS * 9 / 10]);
 
-	for (i = 0; i < n; i++)
-		kill(kids[i], SIGKILL);
-	for (i = 0; i < n; i++)
-		waitpid(kids[i], NULL, 0);
-	free(kids);
-	sample_table_free(&t);
-	sample_free(s);
+	super_kill_all(s);
+	super_sweep(s, 10000);
+	super_free(s);
+	loop_free(l);
 	return 0;
 }

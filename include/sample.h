@@ -2,6 +2,10 @@
  * sample.h: CPU and memory of processes, read through libproc2 (procps-ng
  * 4). The only module of brood that includes libproc2.
  *
+ * A sample lists every process on the system with its links (parent,
+ * group, session), but reads figures only for the processes the caller
+ * wants: see sample_take.
+ *
  * A sample is a table of processes with their figures at one moment. CPU%
  * is the tick delta since the previous sample of the *same* process
  * (identified by pid and start time, so a reused pid starts afresh) over
@@ -25,9 +29,13 @@ struct sample_proc {
 	char state;                /* R S D Z T t X I ... */
 	double cpu_pct;            /* since this process's previous sample */
 	unsigned long long ticks;  /* user + system ticks since it started */
-	uint64_t rss_kib;
+	uint64_t rss_kib;          /* wanted rows only; 0 in the others */
 	uint64_t vsz_kib;
 	int threads;
+	unsigned long faults;      /* minor + major page faults */
+	uint64_t ino;              /* of /proc/PID: with pid, names the process */
+	bool wanted;               /* as the want callback left it */
+	bool gone;                 /* private to sample.c */
 };
 
 struct sample_table {
@@ -44,9 +52,21 @@ struct sample;
 struct sample *sample_create(char **cause);
 void sample_free(struct sample *s);
 
-/* Sample every process on the system into t (reused across calls; start
- * from a zeroed table). now_ms is the util_now_ms clock, passed in so
- * tests control time. -1 with errno on failure. */
+/* Called by sample_take once t holds every process's links, state and
+ * ticks: set wanted on the rows whose figures are needed. */
+typedef void sample_want_fn(struct sample_table *t, void *arg);
+
+/* Sample the processes on the system into t (reused across calls; start
+ * from a zeroed table), and call want to choose the rows that get memory
+ * figures. A process want left out is not read again while it lives
+ * (it is carried over from the previous sample, a rotating share of
+ * such rows excepted): its links and figures in t may be stale. With
+ * want NULL every row is wanted and read. now_ms is the util_now_ms clock,
+ * passed in so tests control time. -1 with errno on failure. */
+int sample_take(struct sample *s, struct sample_table *t, uint64_t now_ms,
+    sample_want_fn *want, void *arg);
+
+/* sample_take wanting every process. */
 int sample_all(struct sample *s, struct sample_table *t, uint64_t now_ms);
 
 /* The entry for pid in t, or NULL. */

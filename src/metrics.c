@@ -1,9 +1,9 @@
 /*
  * metrics.c: CPU and memory per child, for its leader and its whole tree.
  *
- * Every interval one sample of the whole process table is taken (sample.c,
- * libproc2) and each process is attributed to a child exactly as a stop
- * would find it (super_owner: the leader, its group and session, their
+ * Every interval one sample is taken (sample.c, libproc2): the links of
+ * every process, and figures for those brood owns. Each process is
+ * attributed to a child exactly as a stop would find it (super_owner: the leader, its group and session, their
  * descendants, and adopted daemons carrying the child's marker). A child's
  * tree figures are the sums over what it owns; its leader's figures are the
  * leader's own row, and only while the leader is unreaped, so a pid reused
@@ -130,6 +130,36 @@ metrics_history_push(struct proc *p)
 	    (uint32_t)p->metrics.tree_rss_kib;
 }
 
+/* The sampler's want callback: the same attribution a stop uses, from the
+ * links of the whole table; figures are read for what brood owns. */
+static void
+metrics_want(struct sample_table *t, void *arg)
+{
+	struct super *s = arg;
+	size_t i;
+
+	if (s->stree.cap < t->n) {
+		s->stree.cap = t->n * 2;
+		s->stree.v = xreallocarray(s->stree.v, s->stree.cap, sizeof *s->stree.v);
+	}
+	for (i = 0; i < t->n; i++) {
+		const struct sample_proc *e = &t->v[i];
+
+		s->stree.v[i] = (struct ptree_entry){ e->pid, e->ppid, e->pgid, e->sid,
+		    e->state, e->start };
+	}
+	s->stree.n = t->n;
+	if (s->sowner_cap < t->n) {
+		s->sowner_cap = t->n * 2;
+		s->sowner = xreallocarray(s->sowner, s->sowner_cap, sizeof *s->sowner);
+	}
+	/* Both are sorted by pid, so owner i is table row i. */
+	super_owner_index(s);
+	ptree_owners(&s->stree, super_owner, s, s->sowner);
+	for (i = 0; i < t->n; i++)
+		t->v[i].wanted = s->sowner[i] >= 0 && (size_t)s->sowner[i] < s->nprocs;
+}
+
 void
 metrics_tick(struct super *s)
 {
@@ -137,28 +167,10 @@ metrics_tick(struct super *s)
 	double dt = s->last_sample_ms != 0 ? (double)(now - s->last_sample_ms) / 1000 : 0;
 	size_t i;
 
-	if (s->sampler == NULL || sample_all(s->sampler, &s->table, now) == -1)
+	if (s->sampler == NULL ||
+	    sample_take(s->sampler, &s->table, now, metrics_want, s) == -1)
 		return;
 	s->last_sample_ms = now;
-
-	/* The links, for the same attribution a stop uses. */
-	if (s->stree.cap < s->table.n) {
-		s->stree.cap = s->table.n * 2;
-		s->stree.v = xreallocarray(s->stree.v, s->stree.cap, sizeof *s->stree.v);
-	}
-	for (i = 0; i < s->table.n; i++) {
-		const struct sample_proc *e = &s->table.v[i];
-
-		s->stree.v[i] = (struct ptree_entry){ e->pid, e->ppid, e->pgid, e->sid,
-		    e->state, e->start };
-	}
-	s->stree.n = s->table.n;
-	if (s->sowner_cap < s->table.n) {
-		s->sowner_cap = s->table.n * 2;
-		s->sowner = xreallocarray(s->sowner, s->sowner_cap, sizeof *s->sowner);
-	}
-	/* Both are sorted by pid, so owner i is table row i. */
-	ptree_owners(&s->stree, super_owner, s, s->sowner);
 
 	for (i = 0; i < s->nprocs; i++) {
 		struct proc_metrics *m = &s->procs[i]->metrics;

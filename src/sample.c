@@ -1,26 +1,49 @@
 /*
- * sample.c: CPU and memory of every process, read through libproc2.
+ * sample.c: CPU and memory of processes, read through libproc2.
  *
- * A sample is one procps_pids_reap of the whole process table, copied out
- * of libproc2's result stacks at once (the next call on the context reuses
- * them) into the caller's table, sorted by pid with each pid once: callers
- * binary-search it and pair its rows with other pid-sorted arrays.
+ * A sample is a table of every process on the system, sorted by pid with
+ * each pid once (callers binary-search it and pair its rows with other
+ * pid-sorted arrays), of which only the rows the caller wants carry fresh
+ * figures. brood wants its own processes: a few dozen among hundreds, or
+ * a thousand. Reading all of /proc each second would cost a thousand
+ * processes' worth at every tick; reading only ours costs what we show.
  *
- * The items are chosen so that libproc2 opens two files per process:
- * /proc/PID/stat, for the links (ppid, group, session), state, start, ticks
- * and threads, and /proc/PID/statm for resident and virtual size. stat has
- * an rss field too, but since Linux 6.2 it is the per-CPU counters read
- * without summing them, off by up to CPUs x batch pages per counter (a few
- * hundred KiB here, gigabytes on a big machine, and 0 for a small process);
- * statm and status sum them, and statm is the cheaper of the two. Nothing
- * else is read: every other item we use is derived from stat.
+ * One sample:
+ *
+ *   1. List /proc. A directory entry gives the pid and the inode of
+ *      /proc/PID. The kernel drops a pid's /proc entry when its task is
+ *      released, so a new process that reuses the pid gets a new inode:
+ *      (pid, inode) names one process without reading anything.
+ *   2. Read /proc/PID/stat (links, state, start, ticks, faults, threads,
+ *      virtual size) through procps_pids_select, 255 pids a call (the
+ *      most libproc2 4.0 takes), for every process except those the
+ *      previous sample found unwanted under the same (pid, inode): a
+ *      process that is not ours never becomes ours (only our descendants
+ *      are, and they are born ours; orphans come back to brood, a
+ *      subreaper). Those rows are carried over. A rotating eighth of them
+ *      is still read each time, so that even a kernel that reused an
+ *      inode could hide a process for a few seconds at most.
+ *   3. Ask the caller which rows it wants (its attribution, from the
+ *      links of the whole table).
+ *   4. Read resident size from /proc/PID/statm for the wanted rows that
+ *      may have changed: new ones, and those whose ticks or page faults
+ *      moved or that are running. Memory grows only by faulting pages in,
+ *      and a process that did not run did not free any. Reclaim can still
+ *      shrink an idle process, so a rotating fifth is read anyway.
+ *
+ * stat has an rss field too, but since Linux 6.2 it is the per-CPU
+ * counters read without summing them, off by up to CPUs x batch pages per
+ * counter (a few hundred KiB here, gigabytes on a big machine, and 0 for
+ * a small process); statm sums them.
  *
  * CPU% is our own delta, not libproc2's TICS_ALL_DELTA, which reads the
  * whole tick count the first time it sees a pid. A process is its pid and
  * its start time, so a reused pid starts afresh at 0%. The previous ticks
  * live in a private copy of the previous table: sorted by pid like the new
  * one, so one merge pass finds them, its size follows the process count,
- * and the rows of processes that are gone are dropped with it.
+ * and the rows of processes that are gone are dropped with it. Result
+ * stacks are reused by the next call on a context: values are copied out
+ * at once.
  *
  * Errors are returned, never printed: the library runs under a full-screen
  * terminal. In particular fatal_proc_unmounted() exits and is never called;
@@ -28,6 +51,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,7 +65,14 @@
 #include "sample.h"
 #include "util.h"
 
-/* The items, and their positions in each result stack. */
+/* The most pids procps_pids_select takes at once in libproc2 4.0. */
+#define SAMPLE_BATCH 255
+/* One in this many unwanted rows is read again each sample. */
+#define SAMPLE_RECHECK 8
+/* One in this many idle wanted rows has its memory read each sample. */
+#define SAMPLE_MEM_RECHECK 5
+
+/* The items read from /proc/PID/stat, and their positions in each stack. */
 enum sample_item {
 	SAMPLE_PID,
 	SAMPLE_PPID,
@@ -50,8 +82,9 @@ enum sample_item {
 	SAMPLE_STATE,
 	SAMPLE_TICKS,
 	SAMPLE_THREADS,
-	SAMPLE_RSS,
 	SAMPLE_VSZ,
+	SAMPLE_FLT_MIN,
+	SAMPLE_FLT_MAJ,
 	SAMPLE_NITEMS
 };
 
@@ -64,23 +97,42 @@ static enum pids_item sample_items[SAMPLE_NITEMS] = {
 	[SAMPLE_STATE] = PIDS_STATE,
 	[SAMPLE_TICKS] = PIDS_TICS_ALL,
 	[SAMPLE_THREADS] = PIDS_NLWP,
-	[SAMPLE_RSS] = PIDS_MEM_RES,
-	[SAMPLE_VSZ] = PIDS_MEM_VIRT,
+	[SAMPLE_VSZ] = PIDS_VSIZE_BYTES,
+	[SAMPLE_FLT_MIN] = PIDS_FLT_MIN,
+	[SAMPLE_FLT_MAJ] = PIDS_FLT_MAJ,
 };
 
 struct sample {
 	struct pids_info *info;
-	struct sample_proc *prev;  /* the previous table, for the deltas */
+	DIR *proc;                    /* /proc, listed at every sample */
+	unsigned page_kib;
+	struct sample_proc *prev;     /* the previous table */
 	size_t nprev;
 	size_t prev_cap;
 	uint64_t prev_ms;
+	unsigned *pids;               /* the pids to read, SAMPLE_BATCH at a time */
+	size_t *rows;                 /* and their rows in the new table */
+	size_t pids_cap;
+	unsigned long round;          /* samples taken, for the rotations */
+	size_t nselected, nreaped, nstatm;  /* what the last sample read */
 	unsigned hertz;
 };
 
-/* Not in sample.h: tests/test_sample.c declares it to check the delta
- * rules on made-up tables, since a pid cannot be reused on demand. */
+/* Not in sample.h: tests/test_sample.c declares them, to check the delta
+ * rules on made-up tables (a pid cannot be reused on demand), and how
+ * many files the last sample read: pids selected, processes reaped, statm
+ * files. */
 void sample_deltas(const struct sample_proc *prev, size_t nprev, uint64_t prev_ms,
     struct sample_proc *cur, size_t ncur, uint64_t now_ms, unsigned hertz);
+void sample_counts(const struct sample *s, size_t *selected, size_t *reaped, size_t *statm);
+
+void
+sample_counts(const struct sample *s, size_t *selected, size_t *reaped, size_t *statm)
+{
+	*selected = s->nselected;
+	*reaped = s->nreaped;
+	*statm = s->nstatm;
+}
 
 unsigned
 sample_hertz(void)
@@ -97,20 +149,29 @@ sample_create(char **cause)
 	int rc;
 
 	*cause = NULL;
-	/* libproc2 would only notice at the first reap, or exit for us. */
+	/* libproc2 would only notice at the first read, or exit for us. */
 	if (access("/proc/self/stat", R_OK) == -1) {
 		*cause = xasprintf("/proc is not mounted: %s", strerror(errno));
 		return NULL;
 	}
 	s = xcalloc(1, sizeof *s);
+	s->proc = opendir("/proc");
+	if (s->proc == NULL) {
+		*cause = xasprintf("/proc: %s", strerror(errno));
+		free(s);
+		return NULL;
+	}
 	rc = procps_pids_new(&s->info, sample_items, SAMPLE_NITEMS);
 	if (rc < 0) {
 		*cause = xasprintf("libproc2: %s", strerror(-rc));
-		free(s);
+		sample_free(s);
 		errno = -rc;
 		return NULL;
 	}
 	s->hertz = sample_hertz();
+	s->page_kib = (unsigned)(sysconf(_SC_PAGESIZE) / 1024);
+	if (s->page_kib == 0)
+		s->page_kib = 4;
 	return s;
 }
 
@@ -119,8 +180,13 @@ sample_free(struct sample *s)
 {
 	if (s == NULL)
 		return;
-	procps_pids_unref(&s->info);
+	if (s->info != NULL)
+		procps_pids_unref(&s->info);
+	if (s->proc != NULL)
+		closedir(s->proc);
 	free(s->prev);
+	free(s->pids);
+	free(s->rows);
 	free(s);
 }
 
@@ -189,11 +255,127 @@ sample_sort(struct sample_table *t)
 	t->n = k;
 }
 
-int
-sample_all(struct sample *s, struct sample_table *t, uint64_t now_ms)
+static void
+sample_table_reserve(struct sample_table *t, size_t n)
+{
+	if (t->cap < n) {
+		t->cap = n + n / 4 + 16;
+		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
+	}
+}
+
+/* Step 1: one row per entry of /proc, with only its pid and inode. */
+static int
+sample_list(struct sample *s, struct sample_table *t)
+{
+	struct dirent *d;
+	size_t n = 0;
+
+	rewinddir(s->proc);
+	errno = 0;
+	while ((d = readdir(s->proc)) != NULL) {
+		const char *c = d->d_name;
+		long pid = 0;
+
+		if (!isdigit((unsigned char)*c))
+			continue;
+		for (; isdigit((unsigned char)*c) && pid <= INT32_MAX / 10; c++)
+			pid = pid * 10 + (*c - '0');
+		if (*c != '\0' || pid <= 0 || pid > INT32_MAX)
+			continue;
+		sample_table_reserve(t, n + 1);
+		memset(&t->v[n], 0, sizeof t->v[n]);
+		t->v[n].pid = (pid_t)pid;
+		t->v[n].ino = (uint64_t)d->d_ino;
+		n++;
+	}
+	if (errno != 0)
+		return -1;
+	t->n = n;
+	sample_sort(t);
+	return 0;
+}
+
+/* The previous row of the same process as row, or NULL; j walks prev in
+ * step with the rows, which come by increasing pid. */
+static const struct sample_proc *
+sample_prev(const struct sample *s, size_t *j, const struct sample_proc *row)
+{
+	while (*j < s->nprev && s->prev[*j].pid < row->pid)
+		(*j)++;
+	if (*j == s->nprev || s->prev[*j].pid != row->pid || s->prev[*j].ino != row->ino)
+		return NULL;
+	return &s->prev[*j];
+}
+
+static void
+sample_queue(struct sample *s, size_t *n, pid_t pid, size_t row)
+{
+	if (*n == s->pids_cap) {
+		s->pids_cap = s->pids_cap * 2 + 64;
+		s->pids = xreallocarray(s->pids, s->pids_cap, sizeof *s->pids);
+		s->rows = xreallocarray(s->rows, s->pids_cap, sizeof *s->rows);
+	}
+	s->pids[*n] = (unsigned)pid;
+	s->rows[(*n)++] = row;
+}
+
+static void
+sample_fill(struct sample *s, struct pids_stack *st, struct sample_proc *e)
+{
+	e->ppid = PIDS_VAL(SAMPLE_PPID, s_int, st, s->info);
+	e->pgid = PIDS_VAL(SAMPLE_PGID, s_int, st, s->info);
+	e->sid = PIDS_VAL(SAMPLE_SID, s_int, st, s->info);
+	e->start = PIDS_VAL(SAMPLE_START, ull_int, st, s->info);
+	e->state = (char)PIDS_VAL(SAMPLE_STATE, s_ch, st, s->info);
+	e->ticks = PIDS_VAL(SAMPLE_TICKS, ull_int, st, s->info);
+	e->threads = PIDS_VAL(SAMPLE_THREADS, s_int, st, s->info);
+	e->vsz_kib = PIDS_VAL(SAMPLE_VSZ, ul_int, st, s->info) / 1024;
+	e->faults = PIDS_VAL(SAMPLE_FLT_MIN, ul_int, st, s->info) +
+	    PIDS_VAL(SAMPLE_FLT_MAJ, ul_int, st, s->info);
+	e->gone = false;
+}
+
+/* Read the stat of the n queued pids, SAMPLE_BATCH at a time. A process
+ * that ended since the listing has no result: its row stays gone. */
+static int
+sample_select(struct sample *s, size_t n, struct sample_table *t)
+{
+	size_t at, k, i, count, got;
+	struct pids_fetch *f;
+
+	s->nselected = n;
+	for (at = 0; at < n; at += SAMPLE_BATCH) {
+		count = n - at < SAMPLE_BATCH ? n - at : SAMPLE_BATCH;
+		errno = 0;
+		f = procps_pids_select(s->info, s->pids + at, (int)count, PIDS_SELECT_PID);
+		if (f == NULL) {
+			if (errno == 0)
+				errno = EIO;
+			return -1;
+		}
+		/* Results come in the order asked, without the ended ones. */
+		got = f->counts->total > 0 ? (size_t)f->counts->total : 0;
+		for (i = 0, k = at; i < got; i++, k++) {
+			unsigned pid = (unsigned)PIDS_VAL(SAMPLE_PID, s_int, f->stacks[i], s->info);
+
+			while (k < at + count && s->pids[k] != pid)
+				k++;
+			if (k == at + count)
+				break;
+			sample_fill(s, f->stacks[i], &t->v[s->rows[k]]);
+		}
+	}
+	return 0;
+}
+
+/* Read the stat of every process at once: cheaper per process than a
+ * select, which reads /proc/PID/status first to find the thread group. */
+static int
+sample_reap(struct sample *s, struct sample_table *t)
 {
 	struct pids_fetch *f;
-	size_t n, i;
+	size_t i, got;
 
 	errno = 0;
 	f = procps_pids_reap(s->info, PIDS_FETCH_TASKS_ONLY);
@@ -202,32 +384,127 @@ sample_all(struct sample *s, struct sample_table *t, uint64_t now_ms)
 			errno = EIO;
 		return -1;
 	}
-	n = f->counts->total > 0 ? (size_t)f->counts->total : 0;
-	if (t->cap < n) {
-		t->cap = n + n / 4 + 16;
-		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
+	got = f->counts->total > 0 ? (size_t)f->counts->total : 0;
+	s->nreaped = got;
+	for (i = 0; i < got; i++) {
+		pid_t pid = PIDS_VAL(SAMPLE_PID, s_int, f->stacks[i], s->info);
+		struct sample_proc *e = (struct sample_proc *)sample_find(t, pid);
+
+		/* One born since the listing waits for the next sample. */
+		if (e != NULL)
+			sample_fill(s, f->stacks[i], e);
 	}
-	for (i = 0; i < n; i++) {
-		struct pids_stack *st = f->stacks[i];
+	return 0;
+}
+
+/* Resident size from /proc/PID/statm, read by hand: a libproc2 select
+ * would read /proc/PID/status and stat as well. 0 if it ended. */
+static uint64_t
+sample_rss_kib(const struct sample *s, pid_t pid)
+{
+	char path[32], buf[128];
+	unsigned long long size, resident;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof path, "%d/statm", (int)pid);
+	fd = openat(dirfd(s->proc), path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return 0;
+	do
+		r = read(fd, buf, sizeof buf - 1);
+	while (r == -1 && errno == EINTR);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	buf[r] = '\0';
+	if (sscanf(buf, "%llu %llu", &size, &resident) != 2)
+		return 0;
+	return (uint64_t)resident * s->page_kib;
+}
+
+/* Drop the rows of processes that ended between the listing and the read. */
+static void
+sample_drop_gone(struct sample_table *t)
+{
+	size_t i, k;
+
+	for (i = k = 0; i < t->n; i++) {
+		if (!t->v[i].gone)
+			t->v[k++] = t->v[i];
+	}
+	t->n = k;
+}
+
+/* Whether an idle wanted row may keep its previous resident size: the same
+ * process, wanted before, and it neither ran nor faulted since. */
+static bool
+sample_mem_unchanged(const struct sample *s, const struct sample_proc *e,
+    const struct sample_proc *p)
+{
+	if (p == NULL || !p->wanted || p->start != e->start)
+		return false;
+	if (p->ticks != e->ticks || p->faults != e->faults)
+		return false;
+	if (e->state == 'R' || e->state == 'D')
+		return false;
+	return ((unsigned long)e->pid + s->round) % SAMPLE_MEM_RECHECK != 0;
+}
+
+int
+sample_take(struct sample *s, struct sample_table *t, uint64_t now_ms, sample_want_fn *want,
+    void *arg)
+{
+	const struct sample_proc *p;
+	size_t i, j, n;
+
+	if (sample_list(s, t) == -1)
+		return -1;
+	s->round++;
+	s->nselected = s->nreaped = s->nstatm = 0;
+
+	/* Step 2: stat for every row but the unwanted ones carried over. */
+	for (i = j = n = 0; i < t->n; i++) {
 		struct sample_proc *e = &t->v[i];
 
-		e->pid = PIDS_VAL(SAMPLE_PID, s_int, st, s->info);
-		e->ppid = PIDS_VAL(SAMPLE_PPID, s_int, st, s->info);
-		e->pgid = PIDS_VAL(SAMPLE_PGID, s_int, st, s->info);
-		e->sid = PIDS_VAL(SAMPLE_SID, s_int, st, s->info);
-		e->start = PIDS_VAL(SAMPLE_START, ull_int, st, s->info);
-		e->state = (char)PIDS_VAL(SAMPLE_STATE, s_ch, st, s->info);
-		e->ticks = PIDS_VAL(SAMPLE_TICKS, ull_int, st, s->info);
-		e->threads = PIDS_VAL(SAMPLE_THREADS, s_int, st, s->info);
-		e->rss_kib = PIDS_VAL(SAMPLE_RSS, ul_int, st, s->info);
-		e->vsz_kib = PIDS_VAL(SAMPLE_VSZ, ul_int, st, s->info);
-		e->cpu_pct = 0;
+		p = sample_prev(s, &j, e);
+		if (p != NULL && !p->wanted && want != NULL &&
+		    ((unsigned long)e->pid + s->round) % SAMPLE_RECHECK != 0) {
+			*e = *p;
+			continue;
+		}
+		e->gone = true;
+		sample_queue(s, &n, e->pid, i);
 	}
-	t->n = n;
+	/* A select costs about twice what a reap does per process. */
+	if ((n > 2 * SAMPLE_BATCH || 2 * n > t->n ? sample_reap(s, t) :
+	    sample_select(s, n, t)) == -1)
+		return -1;
+	sample_drop_gone(t);
 	t->t_ms = now_ms;
-	sample_sort(t);
-
 	sample_deltas(s->prev, s->nprev, s->prev_ms, t->v, t->n, now_ms, s->hertz);
+
+	/* Step 3: the caller's choice. */
+	for (i = 0; i < t->n; i++)
+		t->v[i].wanted = want == NULL;
+	if (want != NULL)
+		want(t, arg);
+
+	/* Step 4: memory for the wanted rows that may have changed. */
+	for (i = j = 0; i < t->n; i++) {
+		struct sample_proc *e = &t->v[i];
+
+		p = sample_prev(s, &j, e);
+		if (!e->wanted)
+			e->rss_kib = 0;
+		else if (sample_mem_unchanged(s, e, p))
+			e->rss_kib = p->rss_kib;
+		else {
+			e->rss_kib = sample_rss_kib(s, e->pid);
+			s->nstatm++;
+		}
+	}
+
 	if (s->prev_cap < t->n || s->prev_cap > 4 * t->n + 64) {
 		/* Shrinks too, so a burst of processes is not kept forever. */
 		s->prev_cap = t->n + t->n / 4 + 16;
@@ -238,6 +515,12 @@ sample_all(struct sample *s, struct sample_table *t, uint64_t now_ms)
 	s->nprev = t->n;
 	s->prev_ms = now_ms;
 	return 0;
+}
+
+int
+sample_all(struct sample *s, struct sample_table *t, uint64_t now_ms)
+{
+	return sample_take(s, t, now_ms, NULL, NULL);
 }
 
 const struct sample_proc *

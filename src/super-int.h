@@ -113,6 +113,12 @@ struct proc {
 	size_t nadoptees;
 };
 
+/* A proc's leader pid, indexed for attribution. */
+struct super_leader {
+	pid_t pid;
+	int proc;
+};
+
 struct super {
 	struct loop *loop;
 	struct super_config cfg;
@@ -137,6 +143,10 @@ struct super {
 	struct loop_timer *sample_timer;
 	uint64_t last_sample_ms;
 
+	struct super_leader *leaders; /* by pid, for super_owner */
+	size_t nleaders;
+	size_t leaders_cap;
+
 	bool stopping_all;        /* a stop of everything is under way, in order */
 	struct loop_timer *depend_timer;
 };
@@ -148,6 +158,10 @@ void super_tree_update(struct super *s);
 /* Check stopping procs now, and keep checking every SUPER_POLL_MS while any
  * is stopping. */
 void super_poll_arm(struct super *s);
+
+/* Index the procs' leaders by pid for super_owner: call before each
+ * ptree_owners pass, since leaders change as procs start and end. */
+void super_owner_index(struct super *s);
 
 /* The owner of one process (ptree_owners callback): the index of the proc
  * it belongs to, or -1. */

@@ -116,6 +116,65 @@ super_sigchld(struct loop *l, int sig, void *arg)
 		super_poll_arm(s);
 }
 
+static int
+super_leader_cmp(const void *a, const void *b)
+{
+	const struct super_leader *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->proc > y->proc) - (x->proc < y->proc);
+}
+
+void
+super_owner_index(struct super *s)
+{
+	size_t i;
+
+	if (s->leaders_cap < s->nprocs) {
+		s->leaders_cap = s->nprocs + 16;
+		s->leaders = xreallocarray(s->leaders, s->leaders_cap, sizeof *s->leaders);
+	}
+	s->nleaders = 0;
+	for (i = 0; i < s->nprocs; i++) {
+		const struct proc *p = s->procs[i];
+
+		if (p->pid == 0 || p->tree_gone)
+			continue;
+		s->leaders[s->nleaders++] = (struct super_leader){ p->pid, (int)i };
+	}
+	qsort(s->leaders, s->nleaders, sizeof *s->leaders, super_leader_cmp);
+}
+
+/* The lowest index of a proc led by pid (unreaped, if leading is asked)
+ * below best, or best. */
+static int
+super_led_by(const struct super *s, pid_t pid, bool unreaped, int best)
+{
+	size_t lo = 0, hi = s->nleaders;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->leaders[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* A reaped leader's pid may have been reused by another's: several. */
+	for (; lo < s->nleaders && s->leaders[lo].pid == pid; lo++) {
+		int i = s->leaders[lo].proc;
+
+		if (best >= 0 && i >= best)
+			break;
+		if (!unreaped || !s->procs[i]->reaped) {
+			best = i;
+			break;
+		}
+	}
+	return best;
+}
+
 /* The owner of one process: the proc it leads, whose group or session it
  * is in, or whose marker it carries if brood adopted it. */
 int
@@ -123,19 +182,16 @@ super_owner(void *arg, const struct ptree_entry *e)
 {
 	struct super *s = arg;
 	char value[64], want[64];
+	int best;
 	size_t i;
 
 	if (e->pid == s->self)
 		return -1;
-	for (i = 0; i < s->nprocs; i++) {
-		const struct proc *p = s->procs[i];
-
-		if (p->pid == 0 || p->tree_gone)
-			continue;
-		if ((e->pid == p->pid && !p->reaped) || e->pgid == p->pid ||
-		    e->sid == p->pid)
-			return (int)i;
-	}
+	best = super_led_by(s, e->pid, true, -1);
+	best = super_led_by(s, e->pgid, false, best);
+	best = super_led_by(s, e->sid, false, best);
+	if (best >= 0)
+		return best;
 	if (e->ppid != s->self)
 		return -1;
 	if (!ptree_environ_get(e->pid, SUPER_MARKER, value, sizeof value))
@@ -159,6 +215,7 @@ super_tree_update(struct super *s)
 		s->owner_cap = s->tree.n * 2;
 		s->owner = xreallocarray(s->owner, s->owner_cap, sizeof *s->owner);
 	}
+	super_owner_index(s);
 	ptree_owners(&s->tree, super_owner, s, s->owner);
 }
 
@@ -358,6 +415,7 @@ super_free(struct super *s)
 	free(s->procs);
 	ptree_free(&s->tree);
 	free(s->owner);
+	free(s->leaders);
 	free(s->read_buf);
 	free(s);
 }

@@ -34,6 +34,7 @@
  * privileges, so the delta rules are also checked on made-up tables. */
 void sample_deltas(const struct sample_proc *prev, size_t nprev, uint64_t prev_ms,
     struct sample_proc *cur, size_t ncur, uint64_t now_ms, unsigned hertz);
+void sample_counts(const struct sample *s, size_t *selected, size_t *reaped, size_t *statm);
 
 #define MIB (1024u * 1024u)
 #define CHILD_ENV "BROOD_SAMPLE_TEST_CHILD"
@@ -657,17 +658,17 @@ START_TEST(test_delta_rules)
 }
 END_TEST
 
-START_TEST(test_three_hundred_children)
+/* Fork n children that sleep until this process dies; wait until all run. */
+static void
+fork_sleepers(pid_t *kids, int n)
 {
-	struct sample_table t = { 0 };
-	struct sample *s = sampler();
-	pid_t kids[300], parent = getpid();
-	int ready[2], i, mine = 0;
-	size_t got = 0, k;
-	char buf[300];
+	pid_t parent = getpid();
+	int ready[2], i;
+	size_t got = 0;
+	char buf[512];
 
 	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
-	for (i = 0; i < 300; i++) {
+	for (i = 0; i < n; i++) {
 		kids[i] = fork();
 		ck_assert_int_ne(kids[i], -1);
 		if (kids[i] == 0) {
@@ -682,14 +683,35 @@ START_TEST(test_three_hundred_children)
 		}
 	}
 	close(ready[1]);
-	while (got < 300) {
+	while (got < (size_t)n) {
 		ssize_t r = read(ready[0], buf, sizeof buf);
 
 		ck_assert_int_gt(r, 0);
 		got += (size_t)r;
 	}
 	close(ready[0]);
+}
 
+static void
+kill_all(const pid_t *kids, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	for (i = 0; i < n; i++)
+		waitpid(kids[i], NULL, 0);
+}
+
+START_TEST(test_three_hundred_children)
+{
+	struct sample_table t = { 0 };
+	struct sample *s = sampler();
+	pid_t kids[300], parent = getpid();
+	int i, mine = 0;
+	size_t k;
+
+	fork_sleepers(kids, 300);
 	ck_assert_int_eq(sample_all(s, &t, util_now_ms()), 0);
 	ck_assert_uint_gt(t.n, 300);
 	for (k = 1; k < t.n; k++)
@@ -707,13 +729,134 @@ START_TEST(test_three_hundred_children)
 	for (i = 0; i < 300; i++)
 		ck_assert_int_eq(find(&t, kids[i])->ppid, parent);
 
-	for (i = 0; i < 300; i++)
-		kill(kids[i], SIGKILL);
-	for (i = 0; i < 300; i++)
-		waitpid(kids[i], NULL, 0);
+	kill_all(kids, 300);
 	ck_assert_int_eq(sample_all(s, &t, util_now_ms()), 0);
 	for (i = 0; i < 300; i++)
 		ck_assert_ptr_null(sample_find(&t, kids[i]));
+	sample_table_free(&t);
+	sample_free(s);
+}
+END_TEST
+
+/* The pids a want callback picks: a sorted array. */
+struct wanted {
+	const pid_t *pids;
+	size_t n;
+};
+
+static int
+cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+want_these(struct sample_table *t, void *arg)
+{
+	const struct wanted *w = arg;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		t->v[i].wanted = bsearch(&t->v[i].pid, w->pids, w->n, sizeof *w->pids, cmp_pid) != NULL;
+}
+
+/* Only wanted processes are read: an unwanted busy child's figures stay as
+ * they were between its rotating re-reads, while a wanted one's move, and
+ * the few rows are read by pid rather than by reading all of /proc. */
+START_TEST(test_only_wanted_rows_are_read)
+{
+	struct sample_table t = { 0 };
+	struct sample *s = sampler();
+	struct kid busy, other, idle;
+	pid_t pids[2];
+	struct wanted w = { pids, 2 };
+	size_t selected, reaped, statm;
+	unsigned long long last = 0;
+	int i, moved = 0;
+	uint64_t now = 100000;
+
+	kid_start(&busy, kid_spinner);
+	ck_assert(kid_wait(&busy));
+	kid_start(&other, kid_spinner);
+	ck_assert(kid_wait(&other));
+	kid_start(&idle, kid_sleeper);
+	ck_assert(kid_wait(&idle));
+	pids[0] = busy.pid < idle.pid ? busy.pid : idle.pid;
+	pids[1] = busy.pid < idle.pid ? idle.pid : busy.pid;
+
+	/* The first sample reads everything: nothing is known yet. */
+	ck_assert_int_eq(sample_take(s, &t, now, want_these, &w), 0);
+	sample_counts(s, &selected, &reaped, &statm);
+	ck_assert_uint_eq(reaped, t.n);
+	ck_assert_uint_eq(statm, 2);
+	ck_assert(find(&t, busy.pid)->wanted && !find(&t, other.pid)->wanted);
+	last = find(&t, other.pid)->ticks;
+	for (i = 0; i < 16; i++) {
+		msleep(30);
+		now += 30;
+		ck_assert_int_eq(sample_take(s, &t, now, want_these, &w), 0);
+		sample_counts(s, &selected, &reaped, &statm);
+		ck_assert_uint_eq(reaped, 0);
+		ck_assert_msg(selected >= 2 && selected < t.n / 2,
+		    "%zu of %zu processes read", selected, t.n);
+		ck_assert_uint_gt(find(&t, busy.pid)->rss_kib, 0);
+		ck_assert_uint_gt(find(&t, idle.pid)->rss_kib, 0);
+		ck_assert_uint_eq(find(&t, other.pid)->rss_kib, 0);
+		if (find(&t, other.pid)->ticks != last)
+			moved++;
+		last = find(&t, other.pid)->ticks;
+	}
+	/* Re-read once in eight samples: twice in sixteen. */
+	ck_assert_int_ge(moved, 1);
+	ck_assert_int_le(moved, 3);
+	ck_assert_double_gt(find(&t, busy.pid)->cpu_pct, 0);
+	ck_assert_int_eq(find(&t, idle.pid)->state, 'S');
+	kid_end(&busy);
+	kid_end(&other);
+	kid_end(&idle);
+	sample_table_free(&t);
+	sample_free(s);
+}
+END_TEST
+
+/* 300 wanted among 800: more than one batch of 255 selected pids, every
+ * wanted row right, and the memory of idle processes read a share at a
+ * time yet always equal to the kernel's. */
+START_TEST(test_three_hundred_wanted_among_many)
+{
+	static pid_t kids[800], wanted[300];
+	struct sample_table t = { 0 };
+	struct sample *s = sampler();
+	struct wanted w = { wanted, 300 };
+	size_t selected, reaped, statm;
+	const struct sample_proc *e;
+	int i, round;
+
+	fork_sleepers(kids, 800);
+	memcpy(wanted, kids, sizeof wanted);
+	qsort(wanted, 300, sizeof *wanted, cmp_pid);
+	ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
+	for (round = 0; round < 3; round++) {
+		ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
+		sample_counts(s, &selected, &reaped, &statm);
+		ck_assert_uint_eq(reaped, 0);
+		ck_assert_uint_gt(selected, 300);
+		ck_assert_uint_lt(statm, 150);
+		for (i = 0; i < 300; i++) {
+			e = find(&t, wanted[i]);
+			ck_assert(e->wanted);
+			ck_assert_int_eq(e->ppid, getpid());
+			ck_assert_int_eq(e->state, 'S');
+			ck_assert_uint_eq(e->start, stat_field(wanted[i], 22));
+			ck_assert_uint_eq(e->rss_kib, statm_resident_kib(wanted[i]));
+		}
+	}
+	kill_all(kids, 800);
+	ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
+	for (i = 0; i < 300; i++)
+		ck_assert_ptr_null(sample_find(&t, wanted[i]));
 	sample_table_free(&t);
 	sample_free(s);
 }
@@ -904,6 +1047,8 @@ sample_suite(void)
 	tcase_add_test(tc, test_reused_pid_starts_afresh);
 	tcase_add_test(tc, test_delta_rules);
 	tcase_add_test(tc, test_three_hundred_children);
+	tcase_add_test(tc, test_only_wanted_rows_are_read);
+	tcase_add_test(tc, test_three_hundred_wanted_among_many);
 	tcase_add_test(tc, test_cmdline);
 	tcase_add_test(tc, test_cmdline_zombie_kernel_gone);
 	tcase_add_test(tc, test_library_is_silent);
