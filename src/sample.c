@@ -115,6 +115,7 @@ struct sample {
 	size_t pids_cap;
 	unsigned long round;          /* samples taken, for the rotations */
 	size_t nselected, nreaped, nstatm;  /* what the last sample read */
+	bool reap_next;               /* the last sample wanted most rows */
 	unsigned hertz;
 };
 
@@ -370,11 +371,14 @@ sample_select(struct sample *s, size_t n, struct sample_table *t)
 }
 
 /* Read the stat of every process at once: cheaper per process than a
- * select, which reads /proc/PID/status first to find the thread group. */
+ * select, which reads /proc/PID/status first to find the thread group.
+ * With listed, fill the rows of t that the listing made; else make t of
+ * what the reap finds, without inodes (the next sample reads them all). */
 static int
-sample_reap(struct sample *s, struct sample_table *t)
+sample_reap(struct sample *s, struct sample_table *t, bool listed)
 {
 	struct pids_fetch *f;
+	struct sample_proc *e;
 	size_t i, got;
 
 	errno = 0;
@@ -386,15 +390,35 @@ sample_reap(struct sample *s, struct sample_table *t)
 	}
 	got = f->counts->total > 0 ? (size_t)f->counts->total : 0;
 	s->nreaped = got;
+	if (!listed) {
+		sample_table_reserve(t, got);
+		t->n = 0;
+	}
 	for (i = 0; i < got; i++) {
 		pid_t pid = PIDS_VAL(SAMPLE_PID, s_int, f->stacks[i], s->info);
-		struct sample_proc *e = (struct sample_proc *)sample_find(t, pid);
 
-		/* One born since the listing waits for the next sample. */
-		if (e != NULL)
-			sample_fill(s, f->stacks[i], e);
+		if (listed) {
+			/* One born since the listing waits for the next sample. */
+			e = (struct sample_proc *)sample_find(t, pid);
+			if (e == NULL)
+				continue;
+		} else {
+			e = &t->v[t->n++];
+			memset(e, 0, sizeof *e);
+			e->pid = pid;
+		}
+		sample_fill(s, f->stacks[i], e);
 	}
+	if (!listed)
+		sample_sort(t);
 	return 0;
+}
+
+/* Whether n rows to read out of total are better read by one reap. */
+static bool
+sample_reap_better(size_t n, size_t total)
+{
+	return n > 2 * SAMPLE_BATCH || 2 * n > total;
 }
 
 /* Resident size from /proc/PID/statm, read by hand: a libproc2 select
@@ -402,8 +426,8 @@ sample_reap(struct sample *s, struct sample_table *t)
 static uint64_t
 sample_rss_kib(const struct sample *s, pid_t pid)
 {
-	char path[32], buf[128];
-	unsigned long long size, resident;
+	char path[32], buf[128], *c;
+	uint64_t resident = 0;
 	ssize_t r;
 	int fd;
 
@@ -418,9 +442,13 @@ sample_rss_kib(const struct sample *s, pid_t pid)
 	if (r <= 0)
 		return 0;
 	buf[r] = '\0';
-	if (sscanf(buf, "%llu %llu", &size, &resident) != 2)
+	/* "size resident shared text lib data dirty", in pages. */
+	c = strchr(buf, ' ');
+	if (c == NULL)
 		return 0;
-	return (uint64_t)resident * s->page_kib;
+	for (c++; *c >= '0' && *c <= '9'; c++)
+		resident = resident * 10 + (uint64_t)(*c - '0');
+	return resident * s->page_kib;
 }
 
 /* Drop the rows of processes that ended between the listing and the read. */
@@ -456,19 +484,25 @@ sample_take(struct sample *s, struct sample_table *t, uint64_t now_ms, sample_wa
     void *arg)
 {
 	const struct sample_proc *p;
-	size_t i, j, n;
+	size_t i, j, n, nwanted = 0;
 
-	if (sample_list(s, t) == -1)
-		return -1;
 	s->round++;
 	s->nselected = s->nreaped = s->nstatm = 0;
+	if (want == NULL || s->reap_next) {
+		/* Most rows would be read: the listing would only add to it. */
+		if (sample_reap(s, t, false) == -1)
+			return -1;
+		goto read;
+	}
+	if (sample_list(s, t) == -1)
+		return -1;
 
 	/* Step 2: stat for every row but the unwanted ones carried over. */
 	for (i = j = n = 0; i < t->n; i++) {
 		struct sample_proc *e = &t->v[i];
 
 		p = sample_prev(s, &j, e);
-		if (p != NULL && !p->wanted && want != NULL &&
+		if (p != NULL && !p->wanted &&
 		    ((unsigned long)e->pid + s->round) % SAMPLE_RECHECK != 0) {
 			*e = *p;
 			continue;
@@ -476,10 +510,10 @@ sample_take(struct sample *s, struct sample_table *t, uint64_t now_ms, sample_wa
 		e->gone = true;
 		sample_queue(s, &n, e->pid, i);
 	}
-	/* A select costs about twice what a reap does per process. */
-	if ((n > 2 * SAMPLE_BATCH || 2 * n > t->n ? sample_reap(s, t) :
+	if ((sample_reap_better(n, t->n) ? sample_reap(s, t, true) :
 	    sample_select(s, n, t)) == -1)
 		return -1;
+read:
 	sample_drop_gone(t);
 	t->t_ms = now_ms;
 	sample_deltas(s->prev, s->nprev, s->prev_ms, t->v, t->n, now_ms, s->hertz);
@@ -495,6 +529,7 @@ sample_take(struct sample *s, struct sample_table *t, uint64_t now_ms, sample_wa
 		struct sample_proc *e = &t->v[i];
 
 		p = sample_prev(s, &j, e);
+		nwanted += e->wanted;
 		if (!e->wanted)
 			e->rss_kib = 0;
 		else if (sample_mem_unchanged(s, e, p))
@@ -504,6 +539,9 @@ sample_take(struct sample *s, struct sample_table *t, uint64_t now_ms, sample_wa
 			s->nstatm++;
 		}
 	}
+
+	/* What the next sample is likely to read, by this one's choice. */
+	s->reap_next = sample_reap_better(nwanted + (t->n - nwanted) / SAMPLE_RECHECK, t->n);
 
 	if (s->prev_cap < t->n || s->prev_cap > 4 * t->n + 64) {
 		/* Shrinks too, so a burst of processes is not kept forever. */
