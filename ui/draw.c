@@ -1182,6 +1182,7 @@ draw_screen(struct tui *t)
 	erase();
 	t->nhits = 0;
 	t->list_h = 0;
+	t->list_lines = t->list_cols = 0;
 	if (LINES < 3 || COLS < 16) {
 		int pair;
 		attr_t a = paint_role(t, THEME_STATUS, &pair);
@@ -1203,6 +1204,8 @@ draw_screen(struct tui *t)
 			list_h = 2;
 	}
 	draw_list(t, 0, list_h);
+	t->list_lines = LINES;
+	t->list_cols = COLS;
 	out_y = list_h;
 	out_h = LINES - 1 - list_h;
 	if (n > 0 && out_h > 0) {
@@ -1219,4 +1222,16 @@ draw_screen(struct tui *t)
 		    false);
 	if (t->prompt == TUI_PROMPT_SIGNAL)
 		draw_signal_menu(t);
+}
+
+void
+draw_list_again(struct tui *t)
+{
+	/* The list's rows are drawn whole; anything over them needs it all. */
+	if (t->list_h <= 0 || t->list_lines != LINES || t->list_cols != COLS || t->detail ||
+	    t->help || t->prompt != TUI_PROMPT_NONE) {
+		draw_screen(t);
+		return;
+	}
+	draw_list(t, t->list_y, t->list_h);
 }

@@ -105,7 +105,9 @@ struct tui {
 	char message[256];
 	uint64_t message_until_ms;
 
-	bool dirty;
+	bool dirty;               /* redraw the whole screen */
+	bool dirty_list;          /* only the list's figures and clocks moved */
+	int list_lines, list_cols;/* the screen size the list was last laid out for */
 	uint64_t last_frame_ms;
 	struct loop_timer *frame_timer;
 	struct loop_timer *tick_timer;
@@ -154,6 +156,10 @@ attr_t paint_role(struct tui *t, enum theme_role role, int *pair);
 
 /* draw.c */
 void draw_screen(struct tui *t);
+
+/* Redraw the process list alone, over the last frame, when nothing else
+ * can have changed; else the whole screen. */
+void draw_list_again(struct tui *t);
 /* The view of process i (created on demand). */
 struct tui_view *tui_view_of(struct tui *t, struct proc *p);
 /* Entry idx of the merged list: its process and line; false if gone. */

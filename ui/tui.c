@@ -388,7 +388,11 @@ tui_sampled(void *arg)
 
 	/* Processes may have exec'd or gone: read their command lines again. */
 	tui_cmds_clear(t);
-	t->dirty = true;
+	/* New figures show in the list, and in the detail view's graphs. */
+	if (t->detail)
+		t->dirty = true;
+	else
+		t->dirty_list = true;
 }
 
 struct super_hooks
@@ -1110,9 +1114,12 @@ tui_tick(struct loop *l, void *arg)
 		/* A countdown on screen: SIGKILL, or the next restart. */
 		stopping |= st == PROC_STOPPING || st == PROC_BACKOFF;
 	}
-	/* Clocks on screen move; a frame drawn since (a sample) showed them. */
-	if (stopping || util_now_ms() - t->last_frame_ms >= 900)
+	/* Countdowns show in pane titles too, and a message may expire. */
+	if (stopping || (t->message[0] != '\0' && util_now_ms() < t->message_until_ms + 1000))
 		t->dirty = true;
+	/* The list's clocks move; a frame drawn since (a sample) showed them. */
+	else if (util_now_ms() - t->last_frame_ms >= 900)
+		t->dirty_list = true;
 	/* A countdown is on screen: tick faster. */
 	t->tick_timer = loop_timer_add(l, util_now_ms() + (stopping ? 100 : 1000), tui_tick, t);
 }
@@ -1130,14 +1137,17 @@ tui_idle(struct loop *l, void *arg)
 			return;
 		}
 	}
-	if (!t->dirty || t->term_dead)
+	if ((!t->dirty && !t->dirty_list) || t->term_dead)
 		return;
 	now = util_now_ms();
 	if (now - t->last_frame_ms >= TUI_FRAME_MS) {
-		draw_screen(t);
+		if (t->dirty)
+			draw_screen(t);
+		else
+			draw_list_again(t);
 		refresh();
 		t->last_frame_ms = now;
-		t->dirty = false;
+		t->dirty = t->dirty_list = false;
 	} else if (t->frame_timer == NULL)
 		t->frame_timer = loop_timer_add(l, t->last_frame_ms + TUI_FRAME_MS,
 		    tui_frame_due, t);
