@@ -41,6 +41,11 @@ struct spawn_failure {
  * exec) is reported later on status_fd. */
 int spawn_start(const struct spawn_spec *spec, struct spawn_child *child, char **cause);
 
+/* Raise brood's own soft limit on open files to the hard one (two pipes a
+ * child add up); every child gets back the limit brood was started with.
+ * Once, before the first spawn. */
+void spawn_raise_nofile(void);
+
 /* Run a shell command with no input and no output (a readiness probe), in
  * a session of its own; its pid, or -1 with errno. */
 pid_t spawn_probe(const char *cmd, char *const *envp, const char *cwd);

@@ -39,6 +39,26 @@
 #include "util.h"
 
 #define SPAWN_PIPE_SIZE (1 << 20)
+/* The most open files brood asks for itself, whatever the hard limit. */
+#define SPAWN_NOFILE_MAX (1 << 20)
+
+/* The soft limit on open files brood was given, which its children get
+ * back; 0 while brood has not raised its own. */
+static rlim_t spawn_nofile_given;
+
+void
+spawn_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t given;
+
+	if (spawn_nofile_given != 0 || getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	given = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max > SPAWN_NOFILE_MAX ? SPAWN_NOFILE_MAX : rl.rlim_max;
+	if (rl.rlim_cur > given && setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		spawn_nofile_given = given;
+}
 
 /* Paths to try for argv[0], as execvp would, computed before fork because
  * execvp may allocate. */
@@ -136,6 +156,19 @@ spawn_child_reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* In the child: give back the limit on open files brood was started with,
+ * since programs that use select() break above 1024 fds. */
+static int
+spawn_child_nofile(void)
+{
+	struct rlimit rl;
+
+	if (spawn_nofile_given == 0 || getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 0;
+	rl.rlim_cur = spawn_nofile_given;
+	return setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /* Resource limits and priority, in the child (setrlimit and setpriority
  * are plain system calls). */
 static int
@@ -150,6 +183,8 @@ spawn_child_limits(const struct spawn_spec *spec)
 	};
 	size_t i;
 
+	if (spawn_child_nofile() == -1)
+		return -1;
 	for (i = 0; i < sizeof set / sizeof set[0]; i++) {
 		struct rlimit rl;
 
@@ -300,6 +335,7 @@ spawn_probe(const char *cmd, char *const *envp, const char *cwd)
 		if (getppid() != parent)
 			_exit(127);
 		spawn_child_cloexec_all();
+		spawn_child_nofile();
 		dup2(devnull, 0);
 		dup2(devnull, 1);
 		dup2(devnull, 2);

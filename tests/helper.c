@@ -117,8 +117,14 @@ main(int argc, char **argv)
 		sleep_forever();
 	}
 	if (strcmp(mode, "daemon") == 0 && argc > 2) {
-		pid_t pid = fork();
+		int written[2];
+		pid_t pid;
+		char c;
 
+		/* Say "daemonized" only once the pid file is there. */
+		if (pipe(written) == -1)
+			return 1;
+		pid = fork();
 		if (pid == 0) {
 			setsid();
 			if (fork() == 0) {
@@ -130,11 +136,18 @@ main(int argc, char **argv)
 				dup2(fd, 2);
 				snprintf(buf, sizeof buf, "%d\n", (int)getpid());
 				write_pid_file(argv[2], buf);
+				write_all(written[1], "x", 1);
+				close(written[1]);
+				close(written[0]);
 				sleep_forever();
 			}
 			_exit(0);
 		}
+		close(written[1]);
 		waitpid(pid, NULL, 0);
+		while (read(written[0], &c, 1) == -1 && errno == EINTR)
+			;
+		close(written[0]);
 		printf("daemonized\n");
 		if (argc > 3 && strcmp(argv[3], "exit") == 0)
 			return 0;

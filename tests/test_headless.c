@@ -289,6 +289,42 @@ START_TEST(test_two_hundred_children)
 }
 END_TEST
 
+/* Started with a soft limit of 64 open files, brood still runs 40 children
+ * (80 pipe ends) by raising its own limit to the hard one, and gives the
+ * children back the limit it was started with. */
+START_TEST(test_low_fd_limit_raised)
+{
+	const char *argv[60];
+	char line[64];
+	int n = 0, i;
+
+	argv[n++] = "/bin/sh";
+	argv[n++] = "-c";
+	argv[n++] = "ulimit -Sn 64 && exec \"$0\" \"$@\"";
+	argv[n++] = tu_brood();
+	argv[n++] = "--no-summary";
+	argv[n++] = "-n";
+	argv[n++] = "limit";
+	argv[n++] = "sh -c 'echo soft=$(ulimit -Sn)'";
+	for (i = 0; i < 40; i++)
+		argv[n++] = H(i, "sleep 0.3");
+	argv[n] = NULL;
+	tu_free(&tp);
+	tu_start(&tp, argv);
+	ck_assert(tu_finish(&tp, 30000));
+	no_survivors();
+	ck_assert_msg(WIFEXITED(tp.status) && WEXITSTATUS(tp.status) == 0, "stdout:\n%s", tp.out);
+	ck_assert_out_has("limit     | soft=64\n");
+	for (i = 1; i <= 40; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, i == 1 ? "helper" : "helper.%d", i);
+		snprintf(line, sizeof line, "%-9s | exited 0", name);
+		ck_assert_msg(tu_count_lines(tp.out, line) == 1, "no '%s' in:\n%s", line, tp.out);
+	}
+}
+END_TEST
+
 /* Start brood on a tree of processes that resist: a TERM-ignoring child, a
  * shell with grandchildren, a double-forked setsid daemon. */
 static void
@@ -597,6 +633,7 @@ main(void)
 	tcase_add_test(tc, test_long_line_split_marked);
 	tcase_add_test(tc, test_stop_signal_option);
 	tcase_add_test(tc, test_two_hundred_children);
+	tcase_add_test(tc, test_low_fd_limit_raised);
 	tcase_add_test(tc, test_sigterm_stops_all);
 	tcase_add_test(tc, test_sighup_stops_all);
 	tcase_add_test(tc, test_sigint_twice_kills);

