@@ -289,14 +289,15 @@ append_plain(struct ingest *in, const unsigned char *s, size_t n)
 	size_t	room, k;
 
 	begin_text(in);
-	sync_run(in);
 	while (n != 0) {
 		room = in->line_max - in->len;
 		if (room == 0) {
 			end_line(in, LINE_SPLIT);
-			sync_run(in);
 			room = in->line_max;
 		}
+		/* After the split: a run added to a full line would end it
+		 * with no text after it. */
+		sync_run(in);
 		k = n < room ? n : room;
 		reserve_text(in, in->len + k);
 		memcpy(in->text + in->len, s, k);
