@@ -193,12 +193,18 @@ clear_line(struct ingest *in)
 	in->zero_width = 0;
 }
 
-/* A newline (or the end): emit and start afresh; attributes carry over. */
+/* A newline (or the end): emit and start afresh; attributes carry over.
+ * A split is not a new character: the marks already kept after the last
+ * base still count against ZERO_WIDTH_MAX on the continuation line. */
 static void
 end_line(struct ingest *in, uint8_t flags)
 {
+	unsigned	zero_width = in->zero_width;
+
 	emit(in, flags);
 	clear_line(in);
+	if (flags & LINE_SPLIT)
+		in->zero_width = zero_width;
 	in->cr_pending = false;
 }
 

@@ -1072,6 +1072,21 @@ START_TEST(test_combining_cap)
 		ck_assert_uint_eq(s.v[0].len, 1 + 4 * 2);
 		sink_free(&s);
 	}
+	/* Found by fuzz_ingest: a split between the marks used to restart
+	 * the count, so the continuation line began with five. */
+	{
+		struct sink	s;
+
+		run_buf(&s, 5, "ok\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81"
+		    "\xcc\x81" "x\n", 16);
+		ck_assert_uint_eq(s.n, 3);
+		assert_text(&s, 0, "ok\xcc\x81");
+		ck_assert_uint_eq(s.v[0].flags, LINE_SPLIT);
+		assert_text(&s, 1, "\xcc\x81\xcc\x81");
+		ck_assert_uint_eq(s.v[1].flags, LINE_SPLIT);
+		assert_text(&s, 2, "\xcc\x81x");
+		sink_free(&s);
+	}
 }
 END_TEST
 
