@@ -1664,7 +1664,8 @@ conf_regex_size(const char *s, bool *deep)
 			f = 2;
 		} else if (ch == '*' || ch == '?') {
 			f = 1;
-		} else if (ch == '{' && *s >= '0' && *s <= '9') {
+		} else if (ch == '{' && ((*s >= '0' && *s <= '9') || *s == ',')) {
+			/* "{,N}" is glibc's "{0,N}". */
 			uint64_t lo = 0, hi;
 
 			for (; *s >= '0' && *s <= '9'; s++)

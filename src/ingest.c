@@ -193,12 +193,18 @@ clear_line(struct ingest *in)
 	in->zero_width = 0;
 }
 
-/* A newline (or the end): emit and start afresh; attributes carry over. */
+/* A newline (or the end): emit and start afresh; attributes carry over.
+ * A split is not a new character: the marks already kept after the last
+ * base still count against ZERO_WIDTH_MAX on the continuation line. */
 static void
 end_line(struct ingest *in, uint8_t flags)
 {
+	unsigned	zero_width = in->zero_width;
+
 	emit(in, flags);
 	clear_line(in);
+	if (flags & LINE_SPLIT)
+		in->zero_width = zero_width;
 	in->cr_pending = false;
 }
 
@@ -289,14 +295,15 @@ append_plain(struct ingest *in, const unsigned char *s, size_t n)
 	size_t	room, k;
 
 	begin_text(in);
-	sync_run(in);
 	while (n != 0) {
 		room = in->line_max - in->len;
 		if (room == 0) {
 			end_line(in, LINE_SPLIT);
-			sync_run(in);
 			room = in->line_max;
 		}
+		/* After the split: a run added to a full line would end it
+		 * with no text after it. */
+		sync_run(in);
 		k = n < room ? n : room;
 		reserve_text(in, in->len + k);
 		memcpy(in->text + in->len, s, k);

@@ -453,7 +453,7 @@ main(int argc, char **argv)
 	else if (strcmp(color, "auto") == 0)
 		hopts.color = isatty(1) && getenv("NO_COLOR") == NULL;
 	/* A closed stdout is noticed as EPIPE and handled: stop and exit. */
-	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, NULL);
 
 	/* The dashboard when stdout is a terminal; the terminal is checked and
 	 * taken before any child starts. */

@@ -139,6 +139,19 @@ spawn_child_cloexec_all(void)
 	}
 }
 
+/* The child's 0, 1 and 2: the only fds that survive exec, whatever brood
+ * itself inherited. */
+static int
+spawn_child_stdio(int in, int out, int err)
+{
+	spawn_child_cloexec_all();
+	/* dup2 clears close-on-exec on the copies; everything else keeps it. */
+	/* check-source: allow dup2: the child's 0, 1 and 2 must survive exec */
+	if (dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1)
+		return -1;
+	return 0;
+}
+
 /* Default dispositions and an empty mask: brood blocks the signals it
  * reads through its signalfd, and a child must not inherit that. */
 static void
@@ -220,11 +233,7 @@ spawn_child_run(const struct spawn_spec *spec, char **paths, int devnull,
 	if (getppid() != parent) /* brood died before prctl took effect */
 		_exit(127);
 
-	/* Only 0, 1 and 2 may survive exec, whatever brood itself inherited. */
-	spawn_child_cloexec_all();
-
-	/* dup2 clears close-on-exec on the copies; everything else keeps it. */
-	if (dup2(devnull, 0) == -1 || dup2(out_w, 1) == -1 || dup2(err_w, 2) == -1)
+	if (spawn_child_stdio(devnull, out_w, err_w) == -1)
 		spawn_child_fail(status_w, STATUS_STAGE_SETUP, errno);
 
 	if (spawn_child_limits(spec) == -1)
@@ -334,12 +343,9 @@ spawn_probe(const char *cmd, char *const *envp, const char *cwd)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(127);
-		spawn_child_cloexec_all();
 		spawn_child_nofile();
-		dup2(devnull, 0);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		if (cwd != NULL && chdir(cwd) == -1)
+		if (spawn_child_stdio(devnull, devnull, devnull) == -1 ||
+		    (cwd != NULL && chdir(cwd) == -1))
 			_exit(127);
 		execve(argv[0], argv, envp);
 		_exit(127);

@@ -9,28 +9,11 @@
  * config that keeps conf.h's promises (checked below, abort() if not); one
  * that fails must give a cause naming the file and leave the conf zeroed.
  *
- * Build it with clang (14 or later) against the sources in /work/main and
- * the config.h of a configured build folder ($B), seed a corpus with the
- * test fixtures and the examples (each behind its format's byte), and run
- * it for a minute:
+ * make fuzz builds it with clang (14 or later); make fuzz-run seeds a
+ * corpus with the test fixtures and the examples (each behind its format's
+ * byte) and runs it for FUZZ_SECONDS, with stdin on /dev/null:
  *
- *     B=/tmp/b; mkdir -p /tmp/fuzz/corpus && cd /tmp/fuzz &&
- *     clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
- *         -fno-sanitize-recover=all -I$B -I/work/main/include \
- *         /work/main/src/conf.c /work/main/src/status.c /work/main/src/util.c \
- *         /work/main/tests/fuzz_conf.c $(pkg-config --cflags --libs yaml-0.1) \
- *         -o fuzz_conf &&
- *     F=/work/main/tests/fixtures E=/work/main/examples &&
- *     for f in $F/[a-z]*.yaml $F/good/brood.yaml $F/full/brood.yaml $E/brood.yaml; do
- *         { printf '\000'; cat "$f"; } > corpus/0-$(basename $(dirname $f))-$(basename $f); done &&
- *     for f in $F/[a-z]*.Procfile $F/procfile/Procfile $E/Procfile; do
- *         { printf '\001'; cat "$f"; } > corpus/1-$(basename $(dirname $f))-$(basename $f); done &&
- *     for f in $F/mprocs/mprocs.yaml $E/mprocs.yaml; do
- *         { printf '\002'; cat "$f"; } > corpus/2-$(basename $(dirname $f)); done &&
- *     for f in $F/compose/process-compose.yaml $E/process-compose.yaml; do
- *         { printf '\003'; cat "$f"; } > corpus/3-$(basename $(dirname $f)); done &&
- *     ./fuzz_conf -max_total_time=60 -max_len=8192 -timeout=10 \
- *         -rss_limit_mb=2048 corpus < /dev/null
+ *     make fuzz-run FUZZ_SECONDS=60
  *
  * stdin is /dev/null because an input may name any file as env_file
  * (/dev/stdin among them), and conf_load reads it to its end.

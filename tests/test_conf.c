@@ -1091,6 +1091,8 @@ static const struct {
 	    "is too large (its repetitions multiply)" },
 	{ "ready-closure-regex.yaml", "5:19: processes.db.ready.log: the regular expression "
 	    "is too large (its repetitions multiply)" },
+	{ "ready-empty-bound-regex.yaml", "6:19: processes.db.ready.log: the regular "
+	    "expression is too large (its repetitions multiply)" },
 	{ "ready-deep-regex.yaml", "4:19: processes.db.ready.log: the regular expression "
 	    "nests groups too deeply (at most 64)" },
 	{ "ready-port.yaml", "4:19: processes.db.ready.tcp: expected a port (1-65535) or "

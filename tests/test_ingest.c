@@ -1072,6 +1072,21 @@ START_TEST(test_combining_cap)
 		ck_assert_uint_eq(s.v[0].len, 1 + 4 * 2);
 		sink_free(&s);
 	}
+	/* Found by fuzz_ingest: a split between the marks used to restart
+	 * the count, so the continuation line began with five. */
+	{
+		struct sink	s;
+
+		run_buf(&s, 5, "ok\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81"
+		    "\xcc\x81" "x\n", 16);
+		ck_assert_uint_eq(s.n, 3);
+		assert_text(&s, 0, "ok\xcc\x81");
+		ck_assert_uint_eq(s.v[0].flags, LINE_SPLIT);
+		assert_text(&s, 1, "\xcc\x81\xcc\x81");
+		ck_assert_uint_eq(s.v[1].flags, LINE_SPLIT);
+		assert_text(&s, 2, "\xcc\x81x");
+		sink_free(&s);
+	}
 }
 END_TEST
 
@@ -1131,6 +1146,41 @@ START_TEST(test_line_cap)
 	assert_text(&s, 1, "abc");
 	ck_assert_uint_eq(s.v[1].nruns, 1);
 	assert_run(&s, 1, 0, 0, PAL(1), 0, 0);
+	sink_free(&s);
+}
+END_TEST
+
+/* Found by fuzz_ingest: an attribute that changes when the line is exactly
+ * full used to leave a run at the end of that line, with no text after it. */
+START_TEST(test_sgr_at_cap)
+{
+	static const char	full[] = "abcd" ESC "[7m" "ef\n";
+	static const char	found[] =
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    ESC "[7m\t\xe2\x82\xac";
+	struct sink		s;
+	size_t			i;
+
+	run_buf(&s, 4, full, strlen(full));
+	ck_assert_uint_eq(s.n, 2);
+	assert_text(&s, 0, "abcd");
+	ck_assert_uint_eq(s.v[0].flags, LINE_SPLIT);
+	ck_assert_uint_eq(s.v[0].nruns, 0);
+	assert_text(&s, 1, "ef");
+	ck_assert_uint_eq(s.v[1].nruns, 1);
+	assert_run(&s, 1, 0, 0, 0, 0, ATTR_REVERSE);
+	sink_free(&s);
+
+	/* The fuzzer's input: a tab's spaces after a full line. */
+	run_buf(&s, 4, found, strlen(found));
+	ck_assert_uint_eq(s.n, 18);
+	for (i = 0; i < 16; i++)
+		ck_assert_uint_eq(s.v[i].nruns, 0);
+	assert_text(&s, 16, "    ");
+	assert_run(&s, 16, 0, 0, 0, 0, ATTR_REVERSE);
+	assert_text(&s, 17, "€");
+	ck_assert_uint_eq(s.v[17].flags, LINE_PARTIAL);
+	assert_run(&s, 17, 0, 0, 0, 0, ATTR_REVERSE);
 	sink_free(&s);
 }
 END_TEST
@@ -1363,6 +1413,7 @@ ingest_suite(void)
 	tcase_add_test(tc, test_combining_cap);
 	tcase_add_test(tc, test_bidi_dropped);
 	tcase_add_test(tc, test_line_cap);
+	tcase_add_test(tc, test_sgr_at_cap);
 	tcase_add_test(tc, test_zero_copy);
 	tcase_add_test(tc, test_random_utf8_text);
 	suite_add_tcase(s, tc);

@@ -63,7 +63,7 @@ tui_fatal_signal(int sig)
 {
 	tui_emergency();
 	super_emergency(tui_super);
-	signal(sig, SIG_DFL);
+	/* SA_RESETHAND restored the default action on entry. */
 	raise(sig);
 }
 
