@@ -101,10 +101,15 @@ draw_cell_push(struct tui *t, size_t *n, wchar_t wc, attr_t attr, int pair)
 
 	/* A control character would be drawn as "^X" (two columns where one
 	 * was counted, over the next pane's border) or, for C1, passed to the
-	 * terminal; a bidi control reorders what a bidi terminal shows. */
+	 * terminal; a bidi control reorders what a bidi terminal shows. A
+	 * joiner or a variation selector makes some terminals draw what comes
+	 * before narrower (tmux joins emoji around U+200D into one two-column
+	 * cell) or wider (U+FE0F) than wcwidth counts, and the rest of the row
+	 * would land in other columns than ncurses believes: none is drawn. */
 	if (wc < 0x20 || (wc >= 0x7f && wc <= 0x9f))
 		wc = 0xfffd;
-	else if ((wc >= 0x202a && wc <= 0x202e) || (wc >= 0x2066 && wc <= 0x2069))
+	else if ((wc >= 0x202a && wc <= 0x202e) || (wc >= 0x2066 && wc <= 0x2069) ||
+	    wc == 0x200d || (wc >= 0xfe00 && wc <= 0xfe0f))
 		return;
 	w = wcwidth(wc);
 	if (w < 0) {
@@ -113,8 +118,10 @@ draw_cell_push(struct tui *t, size_t *n, wchar_t wc, attr_t attr, int pair)
 	}
 
 	if (w == 0 && *n > 0) {
+		/* A cell holds its base and CCHARW_MAX - 1 marks, as many as
+		 * ingest keeps (setcchar takes up to CCHARW_MAX characters). */
 		c = &t->cells[*n - 1];
-		if (c->nwc < CCHARW_MAX - 1)
+		if (c->nwc < CCHARW_MAX)
 			c->wc[c->nwc++] = wc;
 		return;
 	}
