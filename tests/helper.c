@@ -28,9 +28,9 @@
  *                            (queries, mode switches, wipes, titles, clipboard,
  *                            palette, C1, unterminated and oversized sequences)
  *                            around marker words; "escapes-done"; sleep forever
- *   helper tui-wide          print CJK, emoji, combining marks, zero-width and
+ *   helper tui-wide [once]   print CJK, emoji, combining marks, zero-width and
  *                            bidi characters laid out to fall on pane edges and
- *                            wrap points; "wide-done"; sleep forever
+ *                            wrap points; "wide-done"; sleep forever (or exit)
  *   helper tui-ticker NAME MS  print "NAME tick N" every MS ms, forever
  *   helper tui-single LOCK PIDS  hold an exclusive lock on LOCK ("DOUBLE" and exit 3
  *                            if another instance holds it), append the pid to
@@ -262,6 +262,8 @@ tui_mode(const char *mode, int argc, char **argv)
 	}
 	if (strcmp(mode, "wide") == 0) {
 		tui_wide();
+		if (argc > 0 && strcmp(argv[0], "once") == 0)
+			return 0;
 		sleep_forever();
 	}
 	if (strcmp(mode, "ticker") == 0 && argc > 1) {

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "line.h"
 #include "testutil.h"
 #include "tmux.h"
 #include "tuitest.h"
@@ -323,6 +324,265 @@ START_TEST(test_escapes_in_config)
 }
 END_TEST
 
+/* s without the UTF-8 character c (3 bytes), in place. */
+static void
+drop_char(char *s, const char *c)
+{
+	char *p;
+
+	while ((p = strstr(s, c)) != NULL)
+		memmove(p, p + 3, strlen(p + 3) + 1);
+}
+
+/* The lines of "helper tui-wide" as brood keeps them (sanitized: bidi
+ * controls dropped, combining marks capped), joined, and without the
+ * joiners and variation selectors the dashboard does not draw: what the
+ * screen must hold, row after row, once the gutters are taken away.
+ * Malloc'd. */
+static char *
+wide_expected(void)
+{
+	char cmd[512], line[4096], *all = xcalloc(1, 1);
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof cmd, "%s tui-wide once", tu_helper());
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *clean;
+
+		line[strcspn(line, "\n")] = '\0';
+		clean = line_sanitize(line);
+		all = xrealloc(all, len + strlen(clean) + 1);
+		memcpy(all + len, clean, strlen(clean) + 1);
+		len += strlen(clean);
+		free(clean);
+	}
+	ck_assert_int_eq(pclose(f), 0);
+	drop_char(all, "\xe2\x80\x8d");
+	drop_char(all, "\xef\xb8\x8f");
+	return all;
+}
+
+/* Columns [from + 1, to) of rows [top, bottom) joined: a pane's text
+ * without its gutter (wrapped rows are indented by the gutter's width). */
+static char *
+pane_joined(struct tuitest_screen *s, int top, int bottom, int from, int to)
+{
+	char *all = xcalloc(1, 1);
+	size_t len = 0;
+	int row;
+
+	for (row = top; row < bottom; row++) {
+		char *text = tuitest_text(s, row, from + 1, to);
+
+		all = xrealloc(all, len + strlen(text) + 1);
+		memcpy(all + len, text, strlen(text) + 1);
+		len += strlen(text);
+		free(text);
+	}
+	return all;
+}
+
+/* Wait until the tiled layout's border is at column col. */
+static void
+wait_border(int col, int row)
+{
+	uint64_t deadline = util_now_ms() + 5000;
+	struct tuitest_screen s;
+
+	for (;;) {
+		bool there;
+
+		tuitest_screen(&a, &s);
+		there = col < s.cols && strcmp(tuitest_at(&s, row, col)->text, "\xe2\x94\x82") == 0 &&
+		    tuitest_find(&s, "wide-done", 0, col) >= 0;
+		tuitest_screen_free(&s);
+		if (there)
+			return;
+		ck_assert_msg(util_now_ms() < deadline, "the border never reached column %d", col);
+		usleep(20000);
+	}
+}
+
+/* Wide, combining, zero-width and bidi characters at the edge of a pane
+ * and across wrapped rows, at several widths: the border stays in its
+ * column on every row, the neighbour's rows are exactly its lines, and
+ * the pane's rows joined are exactly the child's text. */
+START_TEST(test_wide_at_edges)
+{
+	char wide[512], right[512];
+	const char *args[] = { "-n", "wide,right", wide, right, NULL };
+	static const int widths[] = { 81, 80, 79, 78, 83, 84, 81 };
+	char *want = wide_expected(), *got;
+	struct tuitest_screen s;
+	int list_h = 3, height = 30, k, row;
+	size_t i;
+
+	snprintf(wide, sizeof wide, "%s tui-wide", tu_helper());
+	snprintf(right, sizeof right, "seq -f 'right-%%g' 1 30; exec %s sleep 1000", tu_helper());
+	tuitest_start(&a, 81, height, NULL, NULL, args);
+	tuitest_record(&a);
+	tuitest_wait(&a, "wide-done", 10000);
+	tuitest_wait(&a, "right-30", 10000);
+	for (i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+		int pw = (widths[i] - 1) / 2;
+
+		tmux_resize(&a.tm, widths[i], height);
+		wait_border(pw, list_h);
+		tuitest_screen(&a, &s);
+		assert_border(&s, list_h, height - 1, pw);
+		/* The neighbour: its title, then right-6 .. right-30. */
+		assert_row(&s, list_h, pw + 1, widths[i], " right - running");
+		for (k = 6; k <= 30; k++) {
+			char line[32];
+
+			snprintf(line, sizeof line, " right-%d", k);
+			assert_row(&s, list_h + k - 5, pw + 1, widths[i], line);
+		}
+		got = pane_joined(&s, list_h + 1, height - 1, 0, pw);
+		ck_assert_msg(strcmp(got, want) == 0, "at width %d the pane holds\n%s\nnot\n%s",
+		    widths[i], got, want);
+		free(got);
+		tuitest_screen_free(&s);
+	}
+
+	/* Zoomed: one pane the width of the terminal, wrapped the same way. */
+	tmux_send_keys(&a.tm, "Enter", NULL);
+	tuitest_wait_gone(&a, "NAME", 5000);
+	tuitest_screen(&a, &s);
+	row = tuitest_find(&s, " wide - running", 0, s.cols);
+	ck_assert_int_eq(row, 0);
+	got = pane_joined(&s, 1, height - 1, 0, s.cols);
+	ck_assert_msg(strcmp(got, want) == 0, "zoomed, the pane holds\n%s\nnot\n%s", got, want);
+	free(got);
+	tuitest_screen_free(&s);
+	free(want);
+
+	quit_ok(15000);
+	tuitest_assert_output_clean(&a, NULL);
+	tuitest_assert_restored(&a, false);
+	tmux_finish_clean(&a.tm);
+}
+END_TEST
+
+/* The number in the last "NAME tick N" on the screen, or 0. */
+static unsigned long
+last_tick(const char *name)
+{
+	char *screen = tmux_capture(&a.tm, false), needle[64];
+	const char *p = screen;
+	unsigned long n = 0;
+
+	snprintf(needle, sizeof needle, "%s tick ", name);
+	while ((p = strstr(p, needle)) != NULL) {
+		unsigned long v = strtoul(p + strlen(needle), NULL, 10);
+
+		if (v > n)
+			n = v;
+		p++;
+	}
+	free(screen);
+	return n;
+}
+
+/* Wait until the last tick of name shown is at least n; the wait in ms. */
+static uint64_t
+wait_tick(const char *name, unsigned long n, int timeout_ms)
+{
+	uint64_t t0 = util_now_ms();
+
+	while (last_tick(name) < n) {
+		ck_assert_msg(util_now_ms() - t0 < (uint64_t)timeout_ms,
+		    "%s never reached tick %lu (last %lu)", name, n, last_tick(name));
+		usleep(20000);
+	}
+	return util_now_ms() - t0;
+}
+
+/* brood's CPU use over the next ms milliseconds, in percent of one core. */
+static double
+cpu_pct_over(int ms)
+{
+	long c0 = tuitest_cpu_ms(a.brood), c1;
+	uint64_t t0 = util_now_ms(), t1;
+
+	usleep((useconds_t)ms * 1000);
+	c1 = tuitest_cpu_ms(a.brood);
+	t1 = util_now_ms();
+	ck_assert_msg(c0 >= 0 && c1 >= 0, "brood is gone");
+	return 100.0 * (double)(c1 - c0) / (double)(t1 - t0);
+}
+
+/* yes(1) floods beside three quiet tickers: keys reach the screen within a
+ * bound, the quiet panes keep showing their new lines, brood's memory
+ * stays bounded, its CPU is at most one core and falls back once the
+ * flood is paused, and it quits promptly. */
+START_TEST(test_flood_beside_quiet)
+{
+	char q[3][256];
+	const char *args[] = { "-n", "flood,q1,q2,q3", "yes", q[0], q[1], q[2], NULL };
+	uint64_t worst = 0, total = 0, took;
+	unsigned long t1, t2, t3;
+	double busy, idle;
+	long rss;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		snprintf(q[i], sizeof q[i], "%s tui-ticker q%d 100", tu_helper(), i + 1);
+	tuitest_start(&a, 160, 40, NULL, NULL, args);
+	tuitest_wait(&a, " flood - running", 10000);
+	wait_tick("q3", 3, 10000);
+
+	/* A key while the flood runs: the selection moves, as seen on screen. */
+	for (i = 0; i < 10; i++) {
+		uint64_t t0 = util_now_ms(), dt;
+
+		tmux_send_keys(&a.tm, i % 2 == 0 ? "j" : "k", NULL);
+		tuitest_wait_re(&a, i % 2 == 0 ? "^> q1 " : "^> flood ", 5000);
+		dt = util_now_ms() - t0;
+		total += dt;
+		if (dt > worst)
+			worst = dt;
+	}
+	fprintf(stderr, "flood: key to screen %llu ms on average, %llu ms at worst\n",
+	    (unsigned long long)(total / 10), (unsigned long long)worst);
+	ck_assert_msg(worst < 2000, "a key took %llu ms to reach the screen",
+	    (unsigned long long)worst);
+
+	/* The quiet ones' lines keep coming: ten ticks a second each. */
+	t1 = last_tick("q1");
+	t2 = last_tick("q2");
+	t3 = last_tick("q3");
+	took = wait_tick("q1", t1 + 5, 5000);
+	wait_tick("q2", t2 + 5, 5000);
+	wait_tick("q3", t3 + 5, 5000);
+	fprintf(stderr, "flood: five quiet lines shown in %llu ms\n", (unsigned long long)took);
+
+	busy = cpu_pct_over(2000);
+	rss = tuitest_rss_kib(a.brood);
+	fprintf(stderr, "flood: brood's CPU %.0f%%, RSS %ld KiB\n", busy, rss);
+	ck_assert_msg(busy <= 110, "brood used %.0f%% CPU", busy);
+	ck_assert_msg(rss > 0 && rss < 256 * 1024, "brood's RSS is %ld KiB", rss);
+
+	/* Paused, the flood stops; so does brood's work. */
+	tmux_send_keys(&a.tm, "z", NULL);
+	tuitest_wait_re(&a, "^> flood +paused", 5000);
+	idle = cpu_pct_over(2000);
+	fprintf(stderr, "flood: brood's CPU with the flood paused %.1f%%\n", idle);
+	ck_assert_msg(idle < 25, "brood used %.0f%% CPU with the flood paused", idle);
+	tmux_send_keys(&a.tm, "z", NULL);
+	tuitest_wait_re(&a, "^> flood +running", 5000);
+
+	took = quit_ok(15000);
+	fprintf(stderr, "flood: quit in %llu ms\n", (unsigned long long)took);
+	ck_assert_msg(took < 5000, "quitting took %llu ms", (unsigned long long)took);
+	tuitest_assert_restored(&a, false);
+	tmux_finish_clean(&a.tm);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -335,8 +595,10 @@ main(void)
 		return 77;
 	}
 	s = tu_suite("adv_tui", &tc, NULL, teardown, 120);
-	tcase_add_test(tc, test_escapes_in_output);
-	tcase_add_test(tc, test_escapes_in_names);
-	tcase_add_test(tc, test_escapes_in_config);
+	tuitest_add(tc, test_escapes_in_output);
+	tuitest_add(tc, test_escapes_in_names);
+	tuitest_add(tc, test_escapes_in_config);
+	tuitest_add(tc, test_wide_at_edges);
+	tuitest_add(tc, test_flood_beside_quiet);
 	return tu_run_suite(s);
 }

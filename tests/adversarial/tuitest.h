@@ -124,6 +124,14 @@ long tuitest_rss_kib(pid_t pid);
 size_t tuitest_children(pid_t parent);
 size_t tuitest_zombies(pid_t parent);
 
+/* Add test to tc, unless TUITEST_ONLY is set to the name of another test
+ * (to run one test by hand). */
+#define tuitest_add(tc, test) do { \
+	const char *tuitest_only_ = getenv("TUITEST_ONLY"); \
+	if (tuitest_only_ == NULL || strcmp(tuitest_only_, #test) == 0) \
+		tcase_add_test((tc), test); \
+} while (0)
+
 /* A file of text under the test's temporary names. */
 void tuitest_write_file(const char *path, const char *text);
 
