@@ -24,6 +24,22 @@
  *                            to 1 MiB as brood does (a fair baseline)
  *   helper measure CMD...    run CMD; print "wall_ms=N maxrss_kib=N cpu_ms=N status=N"
  *                            on stderr (for the benchmarks)
+ *   helper tui-escapes FILE  once FILE exists, print every kind of terminal escape
+ *                            (queries, mode switches, wipes, titles, clipboard,
+ *                            palette, C1, unterminated and oversized sequences)
+ *                            around marker words; "escapes-done"; sleep forever
+ *   helper tui-wide [once]   print CJK, emoji, combining marks, zero-width and
+ *                            bidi characters laid out to fall on pane edges and
+ *                            wrap points; "wide-done"; sleep forever (or exit)
+ *   helper tui-ticker NAME MS  print "NAME tick N" every MS ms, forever
+ *   helper tui-single LOCK PIDS  hold an exclusive lock on LOCK ("DOUBLE" and exit 3
+ *                            if another instance holds it), append the pid to
+ *                            PIDS, say "single up"; on SIGTERM exit 0 after 100 ms
+ *   helper tui-argv0         run again as "helper sleep 1000" under an argv[0] full
+ *                            of escapes, C1 and bidi controls (what /proc shows)
+ *   helper tui-family FILE   start a child in its own group and a double-forked
+ *                            setsid daemon, write "self child daemon" pids to
+ *                            FILE, say "family ready", sleep forever (all three)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +50,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -78,6 +95,262 @@ write_pid_file(const char *file, const char *text)
 	fputs(text, f);
 	fclose(f);
 	rename(tmp, file);
+}
+
+/* Wait until path exists, looking every 10 ms. */
+static void
+wait_for_file(const char *path)
+{
+	struct timespec ts = { 0, 10 * 1000000 };
+
+	while (access(path, F_OK) != 0)
+		nanosleep(&ts, NULL);
+}
+
+static void
+write_str(const char *s)
+{
+	write_all(1, s, strlen(s));
+}
+
+/* n copies of c, then tail. */
+static void
+write_run(char c, size_t n, const char *tail)
+{
+	char buf[65536];
+
+	memset(buf, c, sizeof buf);
+	while (n > 0) {
+		size_t k = n < sizeof buf ? n : sizeof buf;
+
+		write_all(1, buf, k);
+		n -= k;
+	}
+	write_str(tail);
+}
+
+/* Every escape a hostile child could try on the terminal, each group ending
+ * in a marker word that must show up alone on its line. */
+static void
+tui_escapes(void)
+{
+	static const char *const groups[] = {
+		"A1-plain-start\n",
+		/* Queries: DA1-3, DSR, CPR, DECXCPR, DECRQM, XTVERSION, window
+		 * and title reports, colour, palette and clipboard queries,
+		 * DECRQSS, XTGETTCAP. */
+		"\033[c\033[0c\033[>c\033[=c\033[5n\033[6n\033[?6n\033[?2004$p\033[4$p"
+		"\033[>0q\033[>q\033[21t\033[20t\033[18t\033[14t\033[13t\033[11t"
+		"\033]10;?\007\033]11;?\033\\\033]12;?\007\033]4;1;?\007\033]52;c;?\007"
+		"\033P$qm\033\\\033P$q\"p\033\\\033P+q544e\033\\Q-marker\n",
+		/* Title and icon set, title stack push and pop. */
+		"\033]0;PWNED-TITLE\007\033]2;PWNED-TITLE2\033\\\033]1;PWNED-ICON\007"
+		"\033[22;0t\033]2;PWNED-PUSHED\007\033[23;0tT-marker\n",
+		/* Clipboard writes, BEL and ST terminated. */
+		"\033]52;c;cHduZWQ=\007\033]52;p;cHduZWQ=\033\\\033]52;s;cHduZWQ=\007C-marker\n",
+		/* Mode switches: mouse, focus, bracketed paste, alternate screen,
+		 * DECCKM and keypad, origin, insert, autowrap, cursor, reverse
+		 * video, cursor style. */
+		"\033[?1000h\033[?1002h\033[?1003h\033[?1005h\033[?1006h\033[?1015h"
+		"\033[?1004h\033[?2004h\033[?1049l\033[?47l\033[?1047l\033[?1l\033>"
+		"\033[?6h\033[4h\033[?7l\033[?25h\033[?5h\033[5 q\033[?12hM-marker\n",
+		/* Palette, colours, font, cwd, hyperlink, notifications. */
+		"\033]4;1;#ff0000\007\033]104\007\033]104;1\007\033]50;fixed\007"
+		"\033]10;#00ff00\007\033]11;#ff00ff\033\\\033]12;#0000ff\007\033]110\007"
+		"\033]7;file://evil/tmp\007\033]8;;http://evil/\007LINK\033]8;;\007"
+		"\033]1337;SetMark\007\033]777;notify;x;y\007\033]9;notify\007P-marker\n",
+		/* Wipes, moves, scroll regions, tabs, DECALN, RIS, charsets. */
+		"\033[2J\033[3J\033[H\033[10;10H\033[1J\033[J\033[K\033[2K\033#8\033[5;10r"
+		"\033[?69h\033[2;5s\033[L\033[M\033[P\033[@\033[S\033[T\033D\033M\033E\033H"
+		"\033[3g\033c\033(0qqqq\033(B\033)0\016\017W-marker\n",
+		/* 8-bit C1 (CSI, OSC, ST) and the same in UTF-8. */
+		"\x9b" "31m\x9d" "0;X\x9c\xc2\x9b" "32m\xc2\x9d" "C1-marker\n",
+		/* SGR: colour kept; blink and conceal dropped. */
+		"\033[31mRED\033[0m \033[5;8mCONCEAL\033[0m \033[1;4mBU\033[0m "
+		"\033[38;2;999;999;999mBIG\033[0m\n",
+		/* \r rewrites the line; \b is shown. */
+		"hidden-by-cr\rCR-marker\n",
+		"BS-bad\b\b\b\bgood\n",
+		/* An OSC never closed: discarded up to the newline. */
+		"\033]0;never-closed-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
+		"after-unterminated\n",
+		NULL
+	};
+	size_t i;
+
+	for (i = 0; groups[i] != NULL; i++)
+		write_str(groups[i]);
+	/* Oversized: an OSC of 1 MiB, a CSI of 5,000 parameters, a DCS of
+	 * 200 KiB. */
+	write_str("\033]0;");
+	write_run('A', 1 << 20, "\007after-oversized\n");
+	write_str("\033[");
+	for (i = 0; i < 5000; i++)
+		write_str("1;");
+	write_str("31mafter-bigcsi\n\033P");
+	write_run('B', 200 << 10, "\033\\after-dcs\n");
+	/* C0 controls and NUL are shown as symbols; BEL is dropped. */
+	write_all(1, "\000\001\007\016\017\177C0-marker\n", 16);
+	write_str("escapes-done\n");
+}
+
+/* Characters whose width is not one column, laid out so that they fall on
+ * the edges of a 40-column pane (a 1-column gutter, then 39). */
+static void
+tui_wide(void)
+{
+	static const char *const lines[] = {
+		"W1 \xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad"
+		"\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad"
+		"\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad"
+		"\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe6\x96\x87",
+		"W2x \xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad"
+		"\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad"
+		"\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad"
+		"\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe6\x96\x87",
+		"E1 \xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+		"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+		"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+		"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+		"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x8e\x89",
+		/* Combining acute accents: one on each e, then ten on one x
+		 * (brood keeps four). */
+		"C1 e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81"
+		"e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81"
+		"e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81"
+		"e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81"
+		"e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81"
+		"e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81"
+		"e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "x"
+		"\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81",
+		/* Family emoji: three wide characters joined by ZWJ. */
+		"Z1 \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7"
+		"\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7"
+		"\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7"
+		"\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7",
+		/* Bidi: overrides and isolates (dropped), marks. */
+		"B1 \xe2\x80\xae" "evil-rtl\xe2\x80\xac \xe2\x81\xa7isolate\xe2\x81\xa9 "
+		"\xe2\x80\xad" "ltr\xe2\x80\xac \xe2\x80\xab" "embed\xe2\x80\xac end",
+		/* Variation selectors and regional indicators. */
+		"V1 \xe2\x9d\xa4\xef\xb8\x8f \xe2\x98\xba\xef\xb8\x8f "
+		"\xf0\x9f\x87\xab\xf0\x9f\x87\xb7 end",
+		/* A wide character one column too far, then one that just fits. */
+		"L1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xe4\xb8\xad",
+		"L2 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xe4\xb8\xad",
+		/* Hangul built from jamo: a wide lead and zero-width vowels. */
+		"H1 \xe1\x84\x80\xe1\x85\xa1\xe1\x84\x82\xe1\x85\xa1 end",
+		"wide-done",
+		NULL
+	};
+	size_t i;
+
+	for (i = 0; lines[i] != NULL; i++) {
+		write_str(lines[i]);
+		write_str("\n");
+	}
+}
+
+/* Modes whose name starts with "tui-": children for the dashboard's
+ * adversarial tests. */
+static int
+tui_mode(const char *mode, int argc, char **argv)
+{
+	if (strcmp(mode, "escapes") == 0 && argc > 0) {
+		wait_for_file(argv[0]);
+		tui_escapes();
+		sleep_forever();
+	}
+	if (strcmp(mode, "wide") == 0) {
+		tui_wide();
+		if (argc > 0 && strcmp(argv[0], "once") == 0)
+			return 0;
+		sleep_forever();
+	}
+	if (strcmp(mode, "ticker") == 0 && argc > 1) {
+		long ms = atol(argv[1]);
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+		unsigned long n;
+		char buf[256];
+
+		for (n = 1;; n++) {
+			snprintf(buf, sizeof buf, "%s tick %lu\n", argv[0], n);
+			write_str(buf);
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (strcmp(mode, "single") == 0 && argc > 1) {
+		struct timespec ts = { 0, 100 * 1000000 };
+		int lock = open(argv[0], O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		char buf[32];
+		sigset_t set;
+		int sig, fd;
+
+		if (lock == -1 || flock(lock, LOCK_EX | LOCK_NB) == -1) {
+			write_str("DOUBLE\n");
+			return 3;
+		}
+		fd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		snprintf(buf, sizeof buf, "%d\n", (int)getpid());
+		if (fd == -1)
+			return 1;
+		write_all(fd, buf, strlen(buf));
+		close(fd);
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		write_str("single up\n");
+		sigwait(&set, &sig);
+		/* A slow goodbye: a second instance would overlap it. */
+		nanosleep(&ts, NULL);
+		return 0;
+	}
+	if (strcmp(mode, "argv0") == 0) {
+		char *const again[] = { (char *)"\033]0;PWNED-ARGV\007\033[2J\xe2\x80\xae"
+		    "evil-argv\xc2\x9b" "31m\x9b" "1m", (char *)"sleep", (char *)"1000", NULL };
+
+		execv("/proc/self/exe", again);
+		return 127;
+	}
+	if (strcmp(mode, "family") == 0 && argc > 0) {
+		pid_t child, daemon;
+		int p[2];
+		char buf[96];
+
+		child = fork();
+		if (child == 0) {
+			setpgid(0, 0);
+			sleep_forever();
+		}
+		if (pipe(p) == -1)
+			return 1;
+		if (fork() == 0) {
+			setsid();
+			daemon = fork();
+			if (daemon == 0) {
+				int fd = open("/dev/null", O_RDWR);
+
+				dup2(fd, 0);
+				dup2(fd, 1);
+				dup2(fd, 2);
+				close(p[0]);
+				close(p[1]);
+				sleep_forever();
+			}
+			write_all(p[1], (const char *)&daemon, sizeof daemon);
+			_exit(0);
+		}
+		close(p[1]);
+		if (read(p[0], &daemon, sizeof daemon) != (ssize_t)sizeof daemon)
+			return 1;
+		close(p[0]);
+		wait(NULL);
+		snprintf(buf, sizeof buf, "%d %d %d\n", (int)getpid(), (int)child, (int)daemon);
+		write_pid_file(argv[0], buf);
+		write_str("family ready\n");
+		sleep_forever();
+	}
+	fprintf(stderr, "helper: unknown mode 'tui-%s'\n", mode);
+	return 2;
 }
 
 int
@@ -312,6 +585,8 @@ main(int argc, char **argv)
 		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return 0;
 	}
+	if (strncmp(mode, "tui-", 4) == 0)
+		return tui_mode(mode + 4, argc - 2, argv + 2);
 	fprintf(stderr, "helper: unknown mode '%s'\n", mode);
 	return 2;
 }

@@ -229,24 +229,6 @@ tmux_must(struct tmux *t, const struct tmux_argv *a)
 	return NULL;
 }
 
-/* Run one tmux command given as a NULL-terminated list (tmux's own words,
- * not escaped); fail the test if it fails; its stdout, malloc'd. */
-static char * __attribute__((sentinel))
-tmux_cmd(struct tmux *t, const char *first, ...)
-{
-	struct tmux_argv a = { .n = 0 };
-	va_list ap;
-	char *out;
-
-	va_start(ap, first);
-	for (const char *s = first; s != NULL; s = va_arg(ap, const char *))
-		tmux_argv_add(&a, s);
-	va_end(ap);
-	out = tmux_must(t, &a);
-	tmux_argv_free(&a);
-	return out;
-}
-
 bool
 tmux_available(void)
 {
@@ -374,7 +356,7 @@ tmux_watchdog(struct tmux *t)
 		job[j++] = cmd[i];
 	}
 	job[j] = '\0';
-	free(tmux_cmd(t, "run-shell", "-b", "--", job, NULL));
+	free(tmux_command(t, "run-shell", "-b", "--", job, NULL));
 	free(job);
 	free(cmd);
 }
@@ -473,9 +455,9 @@ tmux_capture(struct tmux *t, bool with_escapes)
 	int rows = 0;
 
 	if (with_escapes)
-		out = tmux_cmd(t, "capture-pane", "-p", "-e", "-t", t->pane, NULL);
+		out = tmux_command(t, "capture-pane", "-p", "-e", "-t", t->pane, NULL);
 	else
-		out = tmux_cmd(t, "capture-pane", "-p", "-t", t->pane, NULL);
+		out = tmux_command(t, "capture-pane", "-p", "-t", t->pane, NULL);
 	for (const char *p = out; (p = strchr(p, '\n')) != NULL; p++)
 		rows++;
 	ck_assert_msg(rows == t->height, "capture has %d rows, not %d:\n%s", rows, t->height, out);
@@ -610,7 +592,7 @@ tmux_resize(struct tmux *t, int width, int height)
 
 	snprintf(w, sizeof w, "%d", width);
 	snprintf(h, sizeof h, "%d", height);
-	free(tmux_cmd(t, "resize-window", "-t", t->pane, "-x", w, "-y", h, NULL));
+	free(tmux_command(t, "resize-window", "-t", t->pane, "-x", w, "-y", h, NULL));
 	t->width = width;
 	t->height = height;
 	got = tmux_display(t, "#{pane_width}x#{pane_height}");
@@ -689,7 +671,7 @@ tmux_dead(struct tmux *t, int *status)
 		 * to SIG_DFL while it runs its helper, as the pane starts) and
 		 * not notice until another child of the server exits: a job
 		 * that exits makes the server reap them all. */
-		free(tmux_cmd(t, "run-shell", "true", NULL));
+		free(tmux_command(t, "run-shell", "true", NULL));
 		free(s);
 		s = tmux_display(t, format);
 		ck_assert_msg(tmux_fields(s, f, 4), "%s is '%s'", format, s);
@@ -708,16 +690,32 @@ tmux_dead(struct tmux *t, int *status)
 }
 
 char *
+tmux_command(struct tmux *t, const char *first, ...)
+{
+	struct tmux_argv a = { .n = 0 };
+	va_list ap;
+	char *out;
+
+	va_start(ap, first);
+	for (const char *s = first; s != NULL; s = va_arg(ap, const char *))
+		tmux_argv_add_user(&a, s);
+	va_end(ap);
+	out = tmux_must(t, &a);
+	tmux_argv_free(&a);
+	return out;
+}
+
+char *
 tmux_buffers(struct tmux *t)
 {
-	return tmux_cmd(t, "list-buffers", NULL);
+	return tmux_command(t, "list-buffers", NULL);
 }
 
 void
 tmux_kill_server(struct tmux *t)
 {
 	ck_assert_msg(t->running, "tmux_kill_server: the server is not running");
-	free(tmux_cmd(t, "kill-server", NULL));
+	free(tmux_command(t, "kill-server", NULL));
 	t->running = false;
 }
 

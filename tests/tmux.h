@@ -103,6 +103,11 @@ bool tmux_dead(struct tmux *t, int *status);
  * the newline. Malloc'd. */
 char *tmux_display(struct tmux *t, const char *format);
 
+/* Run any tmux command on the test's server ("pipe-pane", "-O", "-t",
+ * t->pane, "cat > f", NULL), each word passed as is; fails the test if
+ * tmux fails. Its stdout, malloc'd. */
+char *tmux_command(struct tmux *t, const char *first, ...) __attribute__((sentinel));
+
 /* The server's paste buffers, one "name: size: sample" line each (empty if
  * none: nothing got through an OSC 52). Malloc'd. */
 char *tmux_buffers(struct tmux *t);

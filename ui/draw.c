@@ -9,8 +9,11 @@
  * Only what is visible is drawn: a pane walks its scrollback from the
  * bottom line up until its rows are full, so the cost of a frame depends
  * on the size of the terminal, not on how much a child has written. Every
- * character drawn comes from sanitized text (ingest.c, line_sanitize), so
- * nothing here can emit a control sequence of a child's.
+ * character drawn goes through draw_cell_push, the last gate before
+ * ncurses: child output and names arrive sanitized (ingest.c,
+ * line_sanitize), but other strings (a dependency's name from the config,
+ * a search the user typed) do not, so the gate itself lets no control
+ * character and no bidi control through.
  */
 #include "config.h"
 
@@ -93,12 +96,32 @@ draw_cell_new(struct tui *t, size_t *n)
 static void
 draw_cell_push(struct tui *t, size_t *n, wchar_t wc, attr_t attr, int pair)
 {
-	int w = wcwidth(wc);
 	struct tui_cell *c;
+	int w;
+
+	/* A control character would be drawn as "^X" (two columns where one
+	 * was counted, over the next pane's border) or, for C1, passed to the
+	 * terminal; a bidi control reorders what a bidi terminal shows. A
+	 * joiner or a variation selector makes some terminals draw what comes
+	 * before narrower (tmux joins emoji around U+200D into one two-column
+	 * cell) or wider (U+FE0F) than wcwidth counts, and the rest of the row
+	 * would land in other columns than ncurses believes: none is drawn. */
+	if (wc < 0x20 || (wc >= 0x7f && wc <= 0x9f))
+		wc = 0xfffd;
+	else if ((wc >= 0x202a && wc <= 0x202e) || (wc >= 0x2066 && wc <= 0x2069) ||
+	    wc == 0x200d || (wc >= 0xfe00 && wc <= 0xfe0f))
+		return;
+	w = wcwidth(wc);
+	if (w < 0) {
+		wc = 0xfffd;
+		w = 1;
+	}
 
 	if (w == 0 && *n > 0) {
+		/* A cell holds its base and CCHARW_MAX - 1 marks, as many as
+		 * ingest keeps (setcchar takes up to CCHARW_MAX characters). */
 		c = &t->cells[*n - 1];
-		if (c->nwc < CCHARW_MAX - 1)
+		if (c->nwc < CCHARW_MAX)
 			c->wc[c->nwc++] = wc;
 		return;
 	}
@@ -562,7 +585,7 @@ draw_merged_line(struct tui *t, size_t idx, struct proc **p, struct line *l)
 static bool
 draw_src_merged(struct tui *t, void *arg, size_t idx, size_t *n)
 {
-	size_t namew = *(size_t *)arg, k;
+	size_t namew = *(size_t *)arg, k, cols;
 	struct proc *p;
 	struct tui_view *v;
 	struct line l;
@@ -574,12 +597,15 @@ draw_src_merged(struct tui *t, void *arg, size_t idx, size_t *n)
 	v = tui_view_of(t, p);
 	a = paint_attr(&t->paint, draw_name_colors[v->uid %
 	    (sizeof draw_name_colors / sizeof draw_name_colors[0])], COLOR_DEFAULT, 0, &pair);
+	/* The name in exactly namew columns, counted in columns, not cells:
+	 * a wide character takes two, and is cut whole, never in half. */
 	*n = 0;
 	draw_cells_str(t, n, v->name, a, pair);
-	for (k = *n; k < namew; k++)
+	for (k = 0, cols = 0; k < *n && cols + t->cells[k].width <= namew; k++)
+		cols += t->cells[k].width;
+	*n = k;
+	for (; cols < namew; cols++)
 		draw_cells_str(t, n, " ", A_NORMAL, 0);
-	if (*n > namew)
-		*n = namew;
 	if (l.stream == LINE_STDERR) {
 		a = paint_role(t, THEME_STDERR, &pair);
 		draw_cells_str(t, n, " ! ", a, pair);
