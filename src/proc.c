@@ -536,6 +536,8 @@ proc_check_exec(struct proc *p)
 		p->start_failed = true;
 		p->fail_stage = f.stage;
 		p->fail_err = f.err;
+		memcpy(p->fail_detail, f.detail, sizeof p->fail_detail);
+		p->fail_detail[sizeof p->fail_detail - 1] = '\0';
 		proc_event_add(p, &ev);
 	}
 	return true;
@@ -603,14 +605,15 @@ proc_start(struct proc *p)
 
 	if (spawn_start(&spec, &child, &cause) == -1) {
 		int err = errno;
-		struct proc_event ev = { .kind = PROC_EV_FAILED, .stage = STATUS_STAGE_SETUP,
+		struct proc_event ev = { .kind = PROC_EV_FAILED, .stage = child.fail_stage,
 		    .err = err };
 
 		free(cause);
 		p->pid = 0;
 		p->start_failed = true;
-		p->fail_stage = STATUS_STAGE_SETUP;
+		p->fail_stage = child.fail_stage;
 		p->fail_err = ev.err;
+		p->fail_detail[0] = '\0';
 		p->reaped = true;
 		p->state = PROC_FAILED;
 		proc_event_add(p, &ev);
@@ -1225,6 +1228,17 @@ proc_exit_code(const struct proc *p)
 	return 0;
 }
 
+/* A failure to start, naming the missing interpreter when there is one. */
+static void
+proc_describe_failure(const struct proc *p, char *buf, size_t len)
+{
+	if (p->fail_stage == STATUS_STAGE_INTERP && p->fail_detail[0] != '\0')
+		snprintf(buf, len, "exec failed: bad interpreter '%s': %s", p->fail_detail,
+		    strerrordesc_np(p->fail_err) != NULL ? strerrordesc_np(p->fail_err) : "?");
+	else
+		status_describe_failure(p->fail_stage, p->fail_err, buf, len);
+}
+
 void
 proc_describe(const struct proc *p, char *buf, size_t len)
 {
@@ -1251,14 +1265,14 @@ proc_describe(const struct proc *p, char *buf, size_t len)
 		if (p->fail_stage == STATUS_STAGE_DEPENDENCY && p->blocked != NULL)
 			snprintf(buf, len, "%s", p->blocked);
 		else
-			status_describe_failure(p->fail_stage, p->fail_err, buf, len);
+			proc_describe_failure(p, buf, len);
 		break;
 	case PROC_BACKOFF:
 	case PROC_FATAL: {
 		char last[160];
 
 		if (p->start_failed)
-			status_describe_failure(p->fail_stage, p->fail_err, last, sizeof last);
+			proc_describe_failure(p, last, sizeof last);
 		else
 			status_describe(p->wstatus, last, sizeof last);
 		if (p->state == PROC_BACKOFF)

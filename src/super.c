@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "scroll.h"
+#include "spawn.h"
 #include "super-int.h"
 #include "util.h"
 
@@ -50,6 +51,7 @@ super_create(struct loop *l, const struct super_config *cfg,
 		s->hooks = *hooks;
 	s->self = getpid();
 	s->read_buf = xmalloc(s->cfg.read_max);
+	spawn_init();
 	/* Orphans of our children come to us, not to init. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	loop_add_signal(l, SIGCHLD, super_sigchld, s);
