@@ -207,14 +207,14 @@ proc_resolve_user(const struct proc_spec *spec, uid_t *uid, gid_t *gid, char **c
 	if (spec->user == NULL && spec->group == NULL)
 		return 0;
 	if (geteuid() != 0) {
-		*cause = xasprintf("%s: user and group need brood to run as root", spec->name);
+		*cause = util_message("%s: user and group need brood to run as root", spec->name);
 		return -1;
 	}
 	if (spec->user != NULL) {
 		struct passwd *pw = getpwnam(spec->user);
 
 		if (pw == NULL) {
-			*cause = xasprintf("%s: no user called '%s'", spec->name, spec->user);
+			*cause = util_message("%s: no user called '%s'", spec->name, spec->user);
 			return -1;
 		}
 		*uid = pw->pw_uid;
@@ -224,7 +224,7 @@ proc_resolve_user(const struct proc_spec *spec, uid_t *uid, gid_t *gid, char **c
 		struct group *gr = getgrnam(spec->group);
 
 		if (gr == NULL) {
-			*cause = xasprintf("%s: no group called '%s'", spec->name, spec->group);
+			*cause = util_message("%s: no group called '%s'", spec->name, spec->group);
 			return -1;
 		}
 		*gid = gr->gr_gid;
@@ -250,7 +250,7 @@ super_check(const struct proc_spec *spec, char **cause)
 		snprintf(port, sizeof port, "%d", spec->ready.port);
 		rc = getaddrinfo(host, port, &hints, &res);
 		if (rc != 0) {
-			*cause = xasprintf("%s: ready: cannot resolve '%s': %s",
+			*cause = util_message("%s: ready: cannot resolve '%s': %s",
 			    spec->name != NULL ? spec->name : "?", host, gai_strerror(rc));
 			return -1;
 		}
@@ -265,7 +265,7 @@ super_check(const struct proc_spec *spec, char **cause)
 			char err[128];
 
 			regerror(rc, &re, err, sizeof err);
-			*cause = xasprintf("%s: ready: %s", spec->name != NULL ? spec->name : "?", err);
+			*cause = util_message("%s: ready: %s", spec->name != NULL ? spec->name : "?", err);
 			return -1;
 		}
 		regfree(&re);
@@ -283,12 +283,12 @@ proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
 	int i;
 
 	if (spec->name == NULL || *spec->name == '\0') {
-		*cause = xstrdup("a process needs a name");
+		*cause = util_message("a process needs a name");
 		return NULL;
 	}
 	if ((spec->cmd == NULL || spec->cmd[strspn(spec->cmd, " \t\n")] == '\0') &&
 	    (spec->argv == NULL || spec->argv[0] == NULL)) {
-		*cause = xasprintf("%s: empty command", spec->name);
+		*cause = util_message("%s: empty command", spec->name);
 		return NULL;
 	}
 	if (proc_resolve_user(spec, &uid, &gid, cause) == -1)

@@ -145,11 +145,13 @@ main(int argc, char **argv)
 				char buf[32];
 				int fd = open("/dev/null", O_RDWR);
 
+				/* The pid first: once the pipes are let go, brood
+				 * may stop the daemon at any moment. */
+				snprintf(buf, sizeof buf, "%d\n", (int)getpid());
+				write_pid_file(argv[2], buf);
 				dup2(fd, 0);
 				dup2(fd, 1);
 				dup2(fd, 2);
-				snprintf(buf, sizeof buf, "%d\n", (int)getpid());
-				write_pid_file(argv[2], buf);
 				sleep_forever();
 			}
 			_exit(0);
@@ -386,7 +388,7 @@ main(int argc, char **argv)
 		    "erase \033[K\033[1K\033[2K\033[J\033[1J end\n"
 		    "cursor \033[10;10H\033[5A\033[?25l\0337\0338\033[s\033[u end\n"
 		    "mouse \033[?1000h\033[?1002h\033[?1003h\033[?1006h\033[?1015h end\n"
-		    "paste \033[?2004h\033[200~PWNED\033[201~ end\n"
+		    "paste \033[?2004h\033[200~pasted\033[201~ end\n"
 		    "altscreen \033[?1049h\033[?47h\033[?1047h end\n"
 		    "modes \033[4h\033[20h\033[?7l\033[?1h\033=\033> end\n"
 		    "margins \033[1;1r\033[?69h\033[1;2s\033M\033D\033E end\n"

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +45,15 @@ tu_helper_cmd(char *buf, size_t len, const char *args)
 {
 	snprintf(buf, len, "%s %s", tu_helper(), args);
 	return buf;
+}
+
+const char *
+tu_h(unsigned slot, const char *args)
+{
+	static char buf[16][512];
+
+	ck_assert_uint_lt(slot, 16);
+	return tu_helper_cmd(buf[slot], sizeof buf[slot], args);
 }
 
 void
@@ -561,6 +571,40 @@ tu_assert_no_survivors(const struct tu_proc *t)
 	size_t n = tu_survivors(t->tag, msg, sizeof msg);
 
 	ck_assert_msg(n == 0, "%zu processes survived brood: %s", n, msg);
+}
+
+void
+tu_assert_terminal_safe(const char *s, size_t len, bool sgr_ok)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		size_t at = (size_t)(p - (const unsigned char *)s), n, i;
+		unsigned c = *p, cp;
+
+		if (c == 0x1b && sgr_ok && p + 1 < end && p[1] == '[') {
+			for (i = 2; p + i < end && (isdigit(p[i]) || p[i] == ';'); i++)
+				;
+			ck_assert_msg(p + i < end && p[i] == 'm', "an escape that is not SGR at %zu: %.12s",
+			    at, (const char *)p);
+			p += i + 1;
+			continue;
+		}
+		n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
+		    c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+		ck_assert_msg(n != 0 && p + n <= end, "byte 0x%02x at %zu is not UTF-8", c, at);
+		ck_assert_msg((c >= 0x20 && c != 0x7f) || c == '\n', "control 0x%02x at %zu", c, at);
+		cp = n == 1 ? c : c & (0x7fu >> n);
+		for (i = 1; i < n; i++) {
+			ck_assert_msg((p[i] & 0xc0) == 0x80, "byte 0x%02x at %zu is not UTF-8", p[i],
+			    at + i);
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		ck_assert_msg(!(cp >= 0x80 && cp <= 0x9f), "C1 control U+%04X at %zu", cp, at);
+		ck_assert_msg(!((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)),
+		    "bidi control U+%04X at %zu", cp, at);
+		p += n;
+	}
 }
 
 size_t

@@ -120,11 +120,26 @@ void tu_start_opts(struct tu_proc *t, const char *const *argv, const struct tu_o
  * behind or dies by a signal. Returns its exit code. */
 int tu_brood_run(struct tu_proc *t, int timeout_ms, const char *const *args);
 
+/* "<helper> args" in buffer slot (0 to 15), valid until the slot is used
+ * again: several helper commands for one brood command line. */
+const char *tu_h(unsigned slot, const char *args);
+
+/* Fail unless stdout of t holds exactly one line that is line. */
+#define tu_assert_line(t, line) \
+	ck_assert_msg(tu_count_lines((t)->out, (line)) == 1, "no line '%s' in:\n%s\nstderr:\n%s", \
+	    (line), (t)->out, (t)->err)
+
 /* tu_brood_run with the arguments listed (NULL-terminated) and 30 s. */
 int tu_run(struct tu_proc *t, const char *first, ...) __attribute__((sentinel));
 
 /* Fail the test if anything started under t's tag survived. */
 void tu_assert_no_survivors(const struct tu_proc *t);
+
+/* Fail the test unless every byte of s is well-formed UTF-8 that a
+ * terminal prints as text, or a newline: no C0 or C1 control (raw or
+ * UTF-8-encoded), no DEL, no bidi control; with sgr_ok, SGR sequences
+ * (ESC [ digits and semicolons m) are allowed too. */
+void tu_assert_terminal_safe(const char *s, size_t len, bool sgr_ok);
 
 /* Zombies whose parent is pid. */
 size_t tu_zombies_of(pid_t pid);

@@ -20,14 +20,6 @@
 #include "testutil.h"
 
 static struct tu_proc tp;
-static char cmd[8][512];
-
-/* "helper ARGS" in cmd[slot]. */
-#define H(slot, args) tu_helper_cmd(cmd[slot], sizeof cmd[slot], (args))
-
-#define ck_assert_line(line) \
-	ck_assert_msg(tu_count_lines(tp.out, (line)) == 1, "no line '%s' in:\n%s\nstderr:\n%s", \
-	    (line), tp.out, tp.err)
 
 static void
 teardown(void)
@@ -55,14 +47,14 @@ START_TEST(test_missing_command)
 	 * such; shell syntax leaves the message to the shell. */
 	ck_assert_int_eq(tu_run(&tp, "--no-summary", "-n", "abs,path,shell,ok",
 	    "/nonexistent/brood-no-such-program --flag", "brood-no-such-program-xyz arg",
-	    "brood-no-such-program-xyz | cat; exit 127", H(0, "echo still-here"), NULL), 127);
-	ck_assert_line("abs   | exec failed: No such file or directory");
-	ck_assert_line("path  | exec failed: No such file or directory");
-	ck_assert_line("shell | exited 127");
+	    "brood-no-such-program-xyz | cat; exit 127", tu_h(0, "echo still-here"), NULL), 127);
+	tu_assert_line(&tp, "abs   | exec failed: No such file or directory");
+	tu_assert_line(&tp, "path  | exec failed: No such file or directory");
+	tu_assert_line(&tp, "shell | exited 127");
 	ck_assert_msg(strstr(tp.out, "shell ! ") != NULL && strstr(tp.out, "not found") != NULL,
 	    "the shell's message is missing:\n%s", tp.out);
-	ck_assert_line("ok    | still-here");
-	ck_assert_line("ok    | exited 0");
+	tu_assert_line(&tp, "ok    | still-here");
+	tu_assert_line(&tp, "ok    | exited 0");
 }
 END_TEST
 
@@ -74,8 +66,8 @@ START_TEST(test_not_executable)
 	tu_tmpname(dir, sizeof dir, "dir");
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	ck_assert_int_eq(tu_run(&tp, "--no-summary", "-n", "file,dir", file, dir, NULL), 126);
-	ck_assert_line("file | exec failed: Permission denied");
-	ck_assert_line("dir  | exec failed: Permission denied");
+	tu_assert_line(&tp, "file | exec failed: Permission denied");
+	tu_assert_line(&tp, "dir  | exec failed: Permission denied");
 	unlink(file);
 	rmdir(dir);
 }
@@ -85,19 +77,19 @@ START_TEST(test_no_shebang)
 {
 	static const char script[] = "echo \"script ran as $0 with $1\"\nexit 3\n";
 	static const char junk[] = "\x01\x02\x00\x03 not a program\n";
-	char file[256], bin[256], line[600];
+	char file[256], bin[256], line[600], run[300];
 
 	/* A text file without #! runs under /bin/sh, as a shell (and execvp)
 	 * would run it; a binary one is refused with the kernel's reason. */
 	make_file(file, sizeof file, "noshebang", script, sizeof script - 1, 0755);
 	make_file(bin, sizeof bin, "junk", junk, sizeof junk - 1, 0755);
-	snprintf(cmd[0], sizeof cmd[0], "%s first", file);
-	ck_assert_int_eq(tu_run(&tp, "--no-summary", "-n", "script", cmd[0], NULL), 3);
+	snprintf(run, sizeof run, "%s first", file);
+	ck_assert_int_eq(tu_run(&tp, "--no-summary", "-n", "script", run, NULL), 3);
 	snprintf(line, sizeof line, "script | script ran as %s with first", file);
-	ck_assert_line(line);
-	ck_assert_line("script | exited 3");
+	tu_assert_line(&tp, line);
+	tu_assert_line(&tp, "script | exited 3");
 	ck_assert_int_eq(tu_run(&tp, "--no-summary", "-n", "junk", bin, NULL), 126);
-	ck_assert_line("junk | exec failed: Exec format error");
+	tu_assert_line(&tp, "junk | exec failed: Exec format error");
 	unlink(file);
 	unlink(bin);
 }
@@ -113,10 +105,10 @@ START_TEST(test_missing_interpreter)
 	make_file(file, sizeof file, "interp", script, sizeof script - 1, 0755);
 	make_file(file2, sizeof file2, "interp2", evil, sizeof evil - 1, 0755);
 	ck_assert_int_eq(tu_run(&tp, "--no-summary", "-n", "bad,evil", file, file2, NULL), 126);
-	ck_assert_line("bad  | exec failed: bad interpreter '/nonexistent/brood-interp': "
+	tu_assert_line(&tp, "bad  | exec failed: bad interpreter '/nonexistent/brood-interp': "
 	    "No such file or directory");
 	/* The #! line is anyone's text: shown with its controls made harmless. */
-	ck_assert_line("evil | exec failed: bad interpreter '/nonexistent/?]0;PWNED?': "
+	tu_assert_line(&tp, "evil | exec failed: bad interpreter '/nonexistent/?]0;PWNED?': "
 	    "No such file or directory");
 	ck_assert_ptr_null(memchr(tp.out, '\033', tp.out_len));
 	unlink(file);
@@ -130,11 +122,11 @@ START_TEST(test_bad_cwd)
 
 	make_file(file, sizeof file, "notdir", "", 0, 0644);
 	ck_assert_int_eq(tu_run(&tp, "--no-summary", "--cwd", "/nonexistent/brood-dir", "-n", "c",
-	    H(0, "echo never"), NULL), 127);
-	ck_assert_line("c | chdir failed: No such file or directory");
+	    tu_h(0, "echo never"), NULL), 127);
+	tu_assert_line(&tp, "c | chdir failed: No such file or directory");
 	ck_assert_int_eq(tu_run(&tp, "--no-summary", "--cwd", file, "-n", "c",
-	    H(0, "echo never"), NULL), 127);
-	ck_assert_line("c | chdir failed: Not a directory");
+	    tu_h(0, "echo never"), NULL), 127);
+	tu_assert_line(&tp, "c | chdir failed: Not a directory");
 	ck_assert_ptr_null(strstr(tp.out, "never"));
 	unlink(file);
 }
@@ -162,9 +154,9 @@ START_TEST(test_argument_list_too_long)
 	fclose(f);
 	free(yaml);
 	ck_assert_int_eq(tu_run(&tp, "--no-summary", "-c", path, NULL), 126);
-	ck_assert_line("big   | exec failed: Argument list too long");
-	ck_assert_line("small | fine");
-	ck_assert_line("small | exited 0");
+	tu_assert_line(&tp, "big   | exec failed: Argument list too long");
+	tu_assert_line(&tp, "small | fine");
+	tu_assert_line(&tp, "small | exited 0");
 	unlink(path);
 	rmdir(dir);
 }
@@ -209,7 +201,7 @@ run_many(const struct tu_opts *o, const char *first, size_t n)
 		argv[k++] = first;
 	}
 	for (i = 0; i < n && k < sizeof argv / sizeof argv[0] - 1; i++)
-		argv[k++] = H(0, "sleep 1");
+		argv[k++] = tu_h(0, "sleep 1");
 	argv[k] = NULL;
 	tu_start_opts(&tp, argv, o);
 	ck_assert_msg(tu_finish(&tp, 30000), "brood hung:\n%s", tp.out);
