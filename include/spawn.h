@@ -20,6 +20,7 @@ struct spawn_spec {
 };
 
 struct spawn_child {
+	int fail_stage;     /* when spawn_start fails: STATUS_STAGE_PIPE or _FORK */
 	pid_t pid;          /* also the child's session and process group id */
 	int pidfd;          /* -1 where the kernel has no pidfd */
 	int out_fd;         /* read ends, nonblocking and close-on-exec */
@@ -31,20 +32,24 @@ struct spawn_child {
 struct spawn_failure {
 	int stage;          /* enum status_stage */
 	int err;            /* errno */
+	char detail[120];   /* STATUS_STAGE_INTERP: the interpreter named by the
+	                     * #! line (printable ASCII only), or "" */
 };
+
+/* Raise brood's own limit on open files to the hard limit (each child costs
+ * brood four descriptors); children get the limit brood was given back.
+ * Called once, before the first spawn. */
+void spawn_init(void);
 
 /* Fork and exec spec. The child runs in its own session with stdin from
  * /dev/null, stdout and stderr on two pipes, an empty signal mask, default
  * dispositions, and SIGKILL as its parent-death signal; only fds 0, 1 and 2
- * survive exec. Returns 0, or -1 with *cause set (allocated) when brood
- * itself could not fork or make pipes; a failure in the child (chdir,
- * exec) is reported later on status_fd. */
+ * survive exec. argv[0] is searched as execvp does, and a file that is
+ * text without a #! line runs under /bin/sh, as a shell would run it.
+ * Returns 0, or -1 with errno, *cause set (allocated) and child->fail_stage
+ * when brood itself could not fork or make pipes; a failure in the child
+ * (chdir, exec) is reported later on status_fd. */
 int spawn_start(const struct spawn_spec *spec, struct spawn_child *child, char **cause);
-
-/* Raise brood's own soft limit on open files to the hard one (two pipes a
- * child add up); every child gets back the limit brood was started with.
- * Once, before the first spawn. */
-void spawn_raise_nofile(void);
 
 /* Run a shell command with no input and no output (a readiness probe), in
  * a session of its own; its pid, or -1 with errno. */

@@ -14,14 +14,18 @@ enum status_stage {
 	STATUS_STAGE_LIMITS,    /* setrlimit, setpriority */
 	STATUS_STAGE_USER,      /* setgid, setgroups, setuid */
 	STATUS_STAGE_DEPENDENCY,/* not started: a dependency failed */
+	STATUS_STAGE_INTERP,    /* execve: the program exists, its #! interpreter does not */
+	STATUS_STAGE_PIPE,      /* in brood: the child's pipes could not be made */
+	STATUS_STAGE_FORK,      /* in brood: fork */
 };
 
 /* Describe a wait status: "exited 0", "exited 3", "killed by SIGSEGV
  * (core dumped)", "stopped by SIGTSTP", "continued". */
 void status_describe(int wstatus, char *buf, size_t len);
 
-/* Describe a failure in the child before exec: "exec failed: No such file
- * or directory", "chdir failed: Permission denied". */
+/* Describe a failure to start: "exec failed: No such file or directory",
+ * "chdir failed: Permission denied", "fork failed: Resource temporarily
+ * unavailable". */
 void status_describe_failure(int stage, int err, char *buf, size_t len);
 
 /* The shell's number for a wait status: the exit code, or 128+N for
@@ -29,7 +33,8 @@ void status_describe_failure(int stage, int err, char *buf, size_t len);
 int status_code(int wstatus);
 
 /* The exit code a shell reports for a failure before exec: 127 when the
- * program or directory is not found, 126 when it cannot be executed. */
+ * program or directory is not found, 126 when it cannot be executed (its
+ * interpreter missing included). */
 int status_failure_code(int stage, int err);
 
 /* "SIGTERM", "SIGRTMIN+3", or "signal 99" (a static or thread-local buffer). */

@@ -8,6 +8,7 @@
 #ifndef BROOD_UTIL_H
 #define BROOD_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,16 @@ void util_format_kib(uint64_t kib, char *buf, size_t len);
 /* A duration for people: precise ("0.25s", "2m03s") for summaries, short
  * ("12s", "3m04s", "1h02m", "2d03h") for columns. */
 void util_format_ms(uint64_t ms, int precise, char *buf, size_t len);
+
+/* s made safe for a message on the user's terminal (allocated): C0
+ * controls and DEL as \n, \t, \r or \x1b, C1 and bidi controls as \u009b
+ * or \u202e, and bytes that are not UTF-8 as \xff; the rest is kept. */
+char *util_clean(const char *s);
+
+/* A message for people, formatted and made safe with util_clean: for every
+ * message that quotes a name or a value from the user's files. */
+char *util_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *util_vmessage(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t util_now_ms(void);

@@ -65,29 +65,12 @@
 
 /* --- messages ------------------------------------------------------------ */
 
-/* msg with C0 controls, DEL and C1 controls (U+0080-U+009F) escaped; frees msg. */
+/* msg made safe for the terminal (util_clean); frees msg. */
 static char *
 conf_clean(char *msg)
 {
-	const unsigned char *s = (const unsigned char *)msg;
-	size_t len = strlen(msg), i;
-	char *out = xmalloc(len * 6 + 1), *o = out;
+	char *out = util_clean(msg);
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			o += sprintf(o, "\\n");
-		else if (s[i] == '\t')
-			o += sprintf(o, "\\t");
-		else if (s[i] == '\r')
-			o += sprintf(o, "\\r");
-		else if (s[i] < 0x20 || s[i] == 0x7f)
-			o += sprintf(o, "\\x%02x", s[i]);
-		else if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)
-			o += sprintf(o, "\\u%04x", s[++i]);
-		else
-			*o++ = (char)s[i];
-	}
-	*o = '\0';
 	free(msg);
 	return out;
 }

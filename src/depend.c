@@ -61,7 +61,7 @@ depend_resolve(struct proc *p, const char *name, char **cause)
 		rc = getaddrinfo(host, port, &hints, &res);
 	}
 	if (rc != 0 || res == NULL || res->ai_addrlen > sizeof p->ready_addr) {
-		*cause = xasprintf("%s: ready: cannot resolve '%s': %s", name, host,
+		*cause = util_message("%s: ready: cannot resolve '%s': %s", name, host,
 		    rc != 0 ? gai_strerror(rc) : "no address");
 		if (res != NULL)
 			freeaddrinfo(res);
@@ -103,7 +103,7 @@ depend_init(struct proc *p, const struct proc_spec *spec, char **cause)
 			char err[128];
 
 			regerror(rc, &p->ready_re, err, sizeof err);
-			*cause = xasprintf("%s: ready: %s", spec->name, err);
+			*cause = util_message("%s: ready: %s", spec->name, err);
 			return -1;
 		}
 		p->ready_re_ok = true;

@@ -9,6 +9,7 @@
 #include <locale.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,21 @@ main_fatal_hook(void)
 {
 	tui_emergency();
 	super_emergency(main_super);
+}
+
+/* "brood: message" on stderr; whatever it quotes (an argument, a path, a
+ * name from a file) is made safe for the terminal first. */
+static void __attribute__((format(printf, 1, 2)))
+main_say(const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = util_vmessage(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "brood: %s\n", msg);
+	free(msg);
 }
 
 static void __attribute__((noreturn))
@@ -180,7 +196,7 @@ main(int argc, char **argv)
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "always") != 0 &&
 			    strcmp(optarg, "never") != 0) {
-				fprintf(stderr, "brood: --color takes auto, always or never, not '%s'\n", optarg);
+				main_say("--color takes auto, always or never, not '%s'", optarg);
 				return 2;
 			}
 			color = optarg;
@@ -193,7 +209,7 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "last") == 0)
 				hopts.success = HEADLESS_SUCCESS_LAST;
 			else {
-				fprintf(stderr, "brood: --success takes all, first or last, not '%s'\n", optarg);
+				main_say("--success takes all, first or last, not '%s'", optarg);
 				return 2;
 			}
 			break;
@@ -207,7 +223,7 @@ main(int argc, char **argv)
 			cli_stop_signal = true;
 			stop_signal = status_signum(optarg);
 			if (stop_signal <= 0) {
-				fprintf(stderr, "brood: --stop-signal: no signal called '%s'\n", optarg);
+				main_say("--stop-signal: no signal called '%s'", optarg);
 				return 2;
 			}
 			break;
@@ -219,7 +235,7 @@ main(int argc, char **argv)
 			secs = strtod(optarg, &end);
 			if (errno != 0 || *end != '\0' || end == optarg || !(secs >= 0) ||
 			    secs > 86400) {
-				fprintf(stderr, "brood: --stop-timeout takes seconds (0 to 86400), not '%s'\n", optarg);
+				main_say("--stop-timeout takes seconds (0 to 86400), not '%s'", optarg);
 				return 2;
 			}
 			cli_stop_timeout = true;
@@ -236,7 +252,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_ENV:
 			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
-				fprintf(stderr, "brood: --env takes NAME=VALUE, not '%s'\n", optarg);
+				main_say("--env takes NAME=VALUE, not '%s'", optarg);
 				return 2;
 			}
 			cli_env = xreallocarray(cli_env, ncli_env + 2, sizeof *cli_env);
@@ -251,7 +267,7 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "always") == 0)
 				cli_restart = PROC_RESTART_ALWAYS;
 			else {
-				fprintf(stderr, "brood: --restart takes no, on-failure or always, not '%s'\n", optarg);
+				main_say("--restart takes no, on-failure or always, not '%s'", optarg);
 				return 2;
 			}
 			break;
@@ -259,7 +275,7 @@ main(int argc, char **argv)
 			double n;
 
 			if (main_number(optarg, &n, NULL) == -1 || n < 1 || n > 1000000 || n != (unsigned)n) {
-				fprintf(stderr, "brood: --max-restarts takes a count, not '%s'\n", optarg);
+				main_say("--max-restarts takes a count, not '%s'", optarg);
 				return 2;
 			}
 			cli_max_restarts = (unsigned)n;
@@ -269,7 +285,7 @@ main(int argc, char **argv)
 			double secs;
 
 			if (main_number(optarg, &secs, NULL) == -1 || secs <= 0 || secs > 31536000) {
-				fprintf(stderr, "brood: --timeout takes seconds, not '%s'\n", optarg);
+				main_say("--timeout takes seconds, not '%s'", optarg);
 				return 2;
 			}
 			cli_timeout_ms = (uint64_t)llround(secs * 1000);
@@ -279,7 +295,7 @@ main(int argc, char **argv)
 			double secs;
 
 			if (main_number(optarg, &secs, NULL) == -1 || secs < 0.1 || secs > 3600) {
-				fprintf(stderr, "brood: --interval takes seconds (0.1 to 3600), not '%s'\n", optarg);
+				main_say("--interval takes seconds (0.1 to 3600), not '%s'", optarg);
 				return 2;
 			}
 			cli_interval = true;
@@ -288,7 +304,7 @@ main(int argc, char **argv)
 		}
 		case OPT_CPU_ALERT:
 			if (main_number(optarg, &cpu_alert, "%") == -1 || cpu_alert <= 0) {
-				fprintf(stderr, "brood: --cpu-alert takes a percentage such as 80, not '%s'\n", optarg);
+				main_say("--cpu-alert takes a percentage such as 80, not '%s'", optarg);
 				return 2;
 			}
 			break;
@@ -299,7 +315,7 @@ main(int argc, char **argv)
 			    unit == 'G' || unit == 'g' ? 1024 * 1024 : 0;
 
 			if (scale == 0 || main_number(optarg, &v, "KkMmGg") == -1 || v <= 0) {
-				fprintf(stderr, "brood: --mem-alert takes a size such as 500M or 2G, not '%s'\n", optarg);
+				main_say("--mem-alert takes a size such as 500M or 2G, not '%s'", optarg);
 				return 2;
 			}
 			mem_alert_kib = (uint64_t)(v * scale);
@@ -318,11 +334,11 @@ main(int argc, char **argv)
 		}
 	}
 	if (demo && (optind < argc || config_path != NULL)) {
-		fprintf(stderr, "brood: --demo takes no commands and no config file\n");
+		main_say("--demo takes no commands and no config file");
 		return 2;
 	}
 	if (config_path != NULL && optind < argc) {
-		fprintf(stderr, "brood: give commands or a config file, not both\n");
+		main_say("give commands or a config file, not both");
 		return 2;
 	}
 	/* No command: the config file here, as foreman reads the Procfile. */
@@ -331,21 +347,21 @@ main(int argc, char **argv)
 		char *cause = NULL;
 
 		if (config_path == NULL && found == NULL) {
-			fprintf(stderr, "brood: no command given and no brood.yaml or Procfile here "
-			    "(try brood --help, or brood --demo)\n");
+			main_say("no command given and no brood.yaml or Procfile here "
+			    "(try brood --help, or brood --demo)");
 			return 2;
 		}
 		if (conf_load(&conf, config_path != NULL ? config_path : found, &cause) == -1) {
-			fprintf(stderr, "brood: %s\n", cause);
+			main_say("%s", cause);
 			free(cause);
 			free(found);
 			return 2;
 		}
 		free(found);
 		for (i = 0; i < conf.nwarnings; i++)
-			fprintf(stderr, "brood: %s\n", conf.warnings[i]);
+			main_say("%s", conf.warnings[i]);
 		if (conf.nprocs == 0) {
-			fprintf(stderr, "brood: %s names no process\n", conf.path);
+			main_say("%s names no process", conf.path);
 			status = 2;
 			goto out;
 		}
@@ -419,7 +435,7 @@ main(int argc, char **argv)
 			}
 		}
 		if (p != NULL && *p != '\0') {
-			fprintf(stderr, "brood: more names than commands in --names\n");
+			main_say("more names than commands in --names");
 			status = 2;
 			goto out;
 		}
@@ -441,7 +457,7 @@ main(int argc, char **argv)
 		char *cause = NULL;
 
 		if (super_check(&specs[i], &cause) == -1) {
-			fprintf(stderr, "brood: %s\n", cause);
+			main_say("%s", cause);
 			free(cause);
 			status = 2;
 			goto out;
@@ -475,7 +491,7 @@ main(int argc, char **argv)
 		tui = tui_create(&topts, &cause);
 		free(bindings);
 		if (tui == NULL) {
-			fprintf(stderr, "brood: %s\n", cause);
+			main_say("%s", cause);
 			free(cause);
 			status = 2;
 			goto out;
@@ -502,7 +518,7 @@ main(int argc, char **argv)
 		char *cause = NULL;
 
 		if (super_add(main_super, &specs[i], &cause) == NULL) {
-			fprintf(stderr, "brood: %s\n", cause);
+			main_say("%s", cause);
 			free(cause);
 			status = 2;
 			goto out;

@@ -207,14 +207,14 @@ proc_resolve_user(const struct proc_spec *spec, uid_t *uid, gid_t *gid, char **c
 	if (spec->user == NULL && spec->group == NULL)
 		return 0;
 	if (geteuid() != 0) {
-		*cause = xasprintf("%s: user and group need brood to run as root", spec->name);
+		*cause = util_message("%s: user and group need brood to run as root", spec->name);
 		return -1;
 	}
 	if (spec->user != NULL) {
 		struct passwd *pw = getpwnam(spec->user);
 
 		if (pw == NULL) {
-			*cause = xasprintf("%s: no user called '%s'", spec->name, spec->user);
+			*cause = util_message("%s: no user called '%s'", spec->name, spec->user);
 			return -1;
 		}
 		*uid = pw->pw_uid;
@@ -224,7 +224,7 @@ proc_resolve_user(const struct proc_spec *spec, uid_t *uid, gid_t *gid, char **c
 		struct group *gr = getgrnam(spec->group);
 
 		if (gr == NULL) {
-			*cause = xasprintf("%s: no group called '%s'", spec->name, spec->group);
+			*cause = util_message("%s: no group called '%s'", spec->name, spec->group);
 			return -1;
 		}
 		*gid = gr->gr_gid;
@@ -250,7 +250,7 @@ super_check(const struct proc_spec *spec, char **cause)
 		snprintf(port, sizeof port, "%d", spec->ready.port);
 		rc = getaddrinfo(host, port, &hints, &res);
 		if (rc != 0) {
-			*cause = xasprintf("%s: ready: cannot resolve '%s': %s",
+			*cause = util_message("%s: ready: cannot resolve '%s': %s",
 			    spec->name != NULL ? spec->name : "?", host, gai_strerror(rc));
 			return -1;
 		}
@@ -265,7 +265,7 @@ super_check(const struct proc_spec *spec, char **cause)
 			char err[128];
 
 			regerror(rc, &re, err, sizeof err);
-			*cause = xasprintf("%s: ready: %s", spec->name != NULL ? spec->name : "?", err);
+			*cause = util_message("%s: ready: %s", spec->name != NULL ? spec->name : "?", err);
 			return -1;
 		}
 		regfree(&re);
@@ -283,12 +283,12 @@ proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
 	int i;
 
 	if (spec->name == NULL || *spec->name == '\0') {
-		*cause = xstrdup("a process needs a name");
+		*cause = util_message("a process needs a name");
 		return NULL;
 	}
 	if ((spec->cmd == NULL || spec->cmd[strspn(spec->cmd, " \t\n")] == '\0') &&
 	    (spec->argv == NULL || spec->argv[0] == NULL)) {
-		*cause = xasprintf("%s: empty command", spec->name);
+		*cause = util_message("%s: empty command", spec->name);
 		return NULL;
 	}
 	if (proc_resolve_user(spec, &uid, &gid, cause) == -1)
@@ -536,6 +536,8 @@ proc_check_exec(struct proc *p)
 		p->start_failed = true;
 		p->fail_stage = f.stage;
 		p->fail_err = f.err;
+		memcpy(p->fail_detail, f.detail, sizeof p->fail_detail);
+		p->fail_detail[sizeof p->fail_detail - 1] = '\0';
 		proc_event_add(p, &ev);
 	}
 	return true;
@@ -603,14 +605,15 @@ proc_start(struct proc *p)
 
 	if (spawn_start(&spec, &child, &cause) == -1) {
 		int err = errno;
-		struct proc_event ev = { .kind = PROC_EV_FAILED, .stage = STATUS_STAGE_SETUP,
+		struct proc_event ev = { .kind = PROC_EV_FAILED, .stage = child.fail_stage,
 		    .err = err };
 
 		free(cause);
 		p->pid = 0;
 		p->start_failed = true;
-		p->fail_stage = STATUS_STAGE_SETUP;
+		p->fail_stage = child.fail_stage;
 		p->fail_err = ev.err;
+		p->fail_detail[0] = '\0';
 		p->reaped = true;
 		p->state = PROC_FAILED;
 		proc_event_add(p, &ev);
@@ -1225,6 +1228,17 @@ proc_exit_code(const struct proc *p)
 	return 0;
 }
 
+/* A failure to start, naming the missing interpreter when there is one. */
+static void
+proc_describe_failure(const struct proc *p, char *buf, size_t len)
+{
+	if (p->fail_stage == STATUS_STAGE_INTERP && p->fail_detail[0] != '\0')
+		snprintf(buf, len, "exec failed: bad interpreter '%s': %s", p->fail_detail,
+		    strerrordesc_np(p->fail_err) != NULL ? strerrordesc_np(p->fail_err) : "?");
+	else
+		status_describe_failure(p->fail_stage, p->fail_err, buf, len);
+}
+
 void
 proc_describe(const struct proc *p, char *buf, size_t len)
 {
@@ -1251,14 +1265,14 @@ proc_describe(const struct proc *p, char *buf, size_t len)
 		if (p->fail_stage == STATUS_STAGE_DEPENDENCY && p->blocked != NULL)
 			snprintf(buf, len, "%s", p->blocked);
 		else
-			status_describe_failure(p->fail_stage, p->fail_err, buf, len);
+			proc_describe_failure(p, buf, len);
 		break;
 	case PROC_BACKOFF:
 	case PROC_FATAL: {
 		char last[160];
 
 		if (p->start_failed)
-			status_describe_failure(p->fail_stage, p->fail_err, last, sizeof last);
+			proc_describe_failure(p, last, sizeof last);
 		else
 			status_describe(p->wstatus, last, sizeof last);
 		if (p->state == PROC_BACKOFF)

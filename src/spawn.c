@@ -10,6 +10,16 @@
  * succeeded. brood never confuses a failure to start with the program's own
  * exit status.
  *
+ * A program is looked up as execvp does, and like execvp (and every shell)
+ * brood runs a text file that has no #! line under /bin/sh rather than
+ * failing with ENOEXEC; a binary for another machine still fails. When
+ * exec says ENOENT about a file that exists, what is missing is its
+ * interpreter: that is reported as such, with the name from the #! line.
+ *
+ * brood's own limit on open files is raised to the hard limit (four
+ * descriptors per child add up), and each child gets the limit brood was
+ * given back, so a program that relies on select() is not surprised.
+ *
  * Pipes: stdout and stderr get separate pipes (so lines can be tagged), the
  * read ends nonblocking (the loop drains them), the write ends blocking (a
  * child must not see EAGAIN on its own stdout), and their capacity raised
@@ -39,25 +49,29 @@
 #include "util.h"
 
 #define SPAWN_PIPE_SIZE (1 << 20)
-/* The most open files brood asks for itself, whatever the hard limit. */
-#define SPAWN_NOFILE_MAX (1 << 20)
+#define SPAWN_NOFILE_MAX 65536   /* brood's own limit never goes past this */
+#define SPAWN_TEXT_PROBE 80      /* bytes read to tell a script from a binary */
 
-/* The soft limit on open files brood was given, which its children get
- * back; 0 while brood has not raised its own. */
-static rlim_t spawn_nofile_given;
+/* The soft limit on open files brood was started with, if it was raised. */
+static struct rlimit spawn_nofile_orig;
+static bool spawn_nofile_raised;
 
 void
-spawn_raise_nofile(void)
+spawn_init(void)
 {
 	struct rlimit rl;
-	rlim_t given;
+	rlim_t want;
 
-	if (spawn_nofile_given != 0 || getrlimit(RLIMIT_NOFILE, &rl) == -1)
+	if (spawn_nofile_raised || getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
-	given = rl.rlim_cur;
-	rl.rlim_cur = rl.rlim_max > SPAWN_NOFILE_MAX ? SPAWN_NOFILE_MAX : rl.rlim_max;
-	if (rl.rlim_cur > given && setrlimit(RLIMIT_NOFILE, &rl) == 0)
-		spawn_nofile_given = given;
+	want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > SPAWN_NOFILE_MAX ?
+	    SPAWN_NOFILE_MAX : rl.rlim_max;
+	if (rl.rlim_cur >= want)
+		return;
+	spawn_nofile_orig = rl;
+	rl.rlim_cur = want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		spawn_nofile_raised = true;
 }
 
 /* Paths to try for argv[0], as execvp would, computed before fork because
@@ -106,16 +120,84 @@ spawn_free_list(char **list)
 	free(list);
 }
 
-/* Report a failure to the parent and exit as a shell would. */
+/* Report a failure to the parent (with a detail, or NULL) and exit as a
+ * shell would. */
 static void __attribute__((noreturn))
-spawn_child_fail(int fd, int stage, int err)
+spawn_child_fail_detail(int fd, int stage, int err, const char *detail)
 {
 	struct spawn_failure f = { .stage = stage, .err = err };
 	ssize_t unused;
+	size_t i;
 
+	for (i = 0; detail != NULL && detail[i] != '\0' && i < sizeof f.detail - 1; i++)
+		f.detail[i] = detail[i];
 	unused = write(fd, &f, sizeof f);
 	(void)unused;
 	_exit(status_failure_code(stage, err));
+}
+
+static void __attribute__((noreturn))
+spawn_child_fail(int fd, int stage, int err)
+{
+	spawn_child_fail_detail(fd, stage, err, NULL);
+}
+
+/* Read the start of a file into buf (async-signal-safe); bytes read, or -1. */
+static ssize_t
+spawn_child_peek(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd == -1)
+		return -1;
+	n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+/* Whether a file exec refused (ENOEXEC) is a script without #!, which a
+ * shell would run: text, as bash tells it (no NUL before the first newline
+ * in the first 80 bytes), and not an executable for another machine. */
+static bool
+spawn_child_is_text(const char *path)
+{
+	char buf[SPAWN_TEXT_PROBE];
+	ssize_t n = spawn_child_peek(path, buf, sizeof buf), i;
+
+	if (n < 0)
+		return false;
+	if (n >= 4 && buf[0] == 0x7f && buf[1] == 'E' && buf[2] == 'L' && buf[3] == 'F')
+		return false;
+	for (i = 0; i < n && buf[i] != '\n'; i++) {
+		if (buf[i] == '\0')
+			return false;
+	}
+	return true;
+}
+
+/* The interpreter a #! line names, for the message; printable ASCII only
+ * (the file is anyone's), "" if there is no #! line. */
+static void
+spawn_child_interpreter(const char *path, char *out, size_t len)
+{
+	char buf[128];
+	ssize_t n = spawn_child_peek(path, buf, sizeof buf), i = 2;
+	size_t k = 0;
+
+	out[0] = '\0';
+	if (n < 2 || buf[0] != '#' || buf[1] != '!')
+		return;
+	while (i < n && (buf[i] == ' ' || buf[i] == '\t'))
+		i++;
+	for (; i < n && k < len - 1; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0')
+			break;
+		out[k++] = c > 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	out[k] = '\0';
 }
 
 /* Mark every fd above 2 close-on-exec (the status pipe must stay open until
@@ -174,12 +256,7 @@ spawn_child_reset_signals(void)
 static int
 spawn_child_nofile(void)
 {
-	struct rlimit rl;
-
-	if (spawn_nofile_given == 0 || getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return 0;
-	rl.rlim_cur = spawn_nofile_given;
-	return setrlimit(RLIMIT_NOFILE, &rl);
+	return spawn_nofile_raised ? setrlimit(RLIMIT_NOFILE, &spawn_nofile_orig) : 0;
 }
 
 /* Resource limits and priority, in the child (setrlimit and setpriority
@@ -218,10 +295,11 @@ spawn_child_limits(const struct spawn_spec *spec)
 	return 0;
 }
 
-/* In the child, after fork: async-signal-safe calls only. */
+/* In the child, after fork: async-signal-safe calls only. sh_argv is
+ * { "/bin/sh", <slot for the script>, argv[1], ... }. */
 static void __attribute__((noreturn))
-spawn_child_run(const struct spawn_spec *spec, char **paths, int devnull,
-    int out_w, int err_w, int status_w, pid_t parent)
+spawn_child_run(const struct spawn_spec *spec, char **paths, char **sh_argv,
+    int devnull, int out_w, int err_w, int status_w, pid_t parent)
 {
 	int err = ENOENT, i;
 
@@ -248,12 +326,25 @@ spawn_child_run(const struct spawn_spec *spec, char **paths, int devnull,
 		spawn_child_fail(status_w, STATUS_STAGE_CHDIR, errno);
 
 	for (i = 0; paths[i] != NULL; i++) {
+		int e;
+
 		execve(paths[i], spec->argv, spec->envp);
+		e = errno;
+		if (e == ENOEXEC && spawn_child_is_text(paths[i])) {
+			sh_argv[1] = paths[i];
+			execve(sh_argv[0], sh_argv, spec->envp);
+			e = ENOEXEC;
+		}
+		if (e == ENOENT && access(paths[i], F_OK) == 0) {
+			char interp[sizeof ((struct spawn_failure *)NULL)->detail];
+
+			spawn_child_interpreter(paths[i], interp, sizeof interp);
+			spawn_child_fail_detail(status_w, STATUS_STAGE_INTERP, ENOENT, interp);
+		}
 		/* Like execvp: remember a more telling error than ENOENT. */
-		if (errno != ENOENT && errno != ENOTDIR)
-			err = errno;
-		if (errno == ENOEXEC || errno == E2BIG || errno == ENOMEM ||
-		    errno == ETXTBSY)
+		if (e != ENOENT && e != ENOTDIR)
+			err = e;
+		if (e == ENOEXEC || e == E2BIG || e == ENOMEM || e == ETXTBSY)
 			break;
 	}
 	spawn_child_fail(status_w, STATUS_STAGE_EXEC, err);
@@ -264,13 +355,16 @@ spawn_start(const struct spawn_spec *spec, struct spawn_child *child, char **cau
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, st[2] = { -1, -1 };
 	int devnull = -1, saved;
-	char **paths;
+	char **paths, **sh_argv;
+	size_t argc, i;
 	pid_t pid, parent = getpid();
 
+	child->fail_stage = STATUS_STAGE_EXEC;
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->argv[0][0] == '\0') {
 		*cause = xstrdup("empty command");
 		return -1;
 	}
+	child->fail_stage = STATUS_STAGE_PIPE;
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull == -1 || pipe2(out, O_CLOEXEC) == -1 ||
 	    pipe2(err, O_CLOEXEC) == -1 || pipe2(st, O_CLOEXEC) == -1) {
@@ -282,13 +376,22 @@ spawn_start(const struct spawn_spec *spec, struct spawn_child *child, char **cau
 	fcntl(err[1], F_SETPIPE_SZ, SPAWN_PIPE_SIZE);
 
 	paths = spawn_candidates(spec->argv[0], spec->envp);
+	for (argc = 0; spec->argv[argc] != NULL; argc++)
+		;
+	sh_argv = xcalloc(argc + 2, sizeof *sh_argv);
+	sh_argv[0] = (char *)"/bin/sh";
+	for (i = 1; i < argc; i++)
+		sh_argv[i + 1] = spec->argv[i];
 	pid = fork();
 	if (pid == 0)
-		spawn_child_run(spec, paths, devnull, out[1], err[1], st[1], parent);
+		spawn_child_run(spec, paths, sh_argv, devnull, out[1], err[1], st[1], parent);
 	saved = errno;
 	spawn_free_list(paths);
-	if (pid == -1)
+	free(sh_argv);
+	if (pid == -1) {
+		child->fail_stage = STATUS_STAGE_FORK;
 		goto fail;
+	}
 
 	close(devnull);
 	close(out[1]);
@@ -314,7 +417,7 @@ spawn_start(const struct spawn_spec *spec, struct spawn_child *child, char **cau
 fail:
 	if (devnull != -1)
 		close(devnull);
-	for (int i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++) {
 		if (out[i] != -1)
 			close(out[i]);
 		if (err[i] != -1)
@@ -374,5 +477,6 @@ spawn_check(int status_fd, struct spawn_failure *failure)
 	/* A short read or an error: the child died in an odd way before exec. */
 	failure->stage = STATUS_STAGE_SETUP;
 	failure->err = n == -1 ? errno : EIO;
+	failure->detail[0] = '\0';
 	return 0;
 }

@@ -103,29 +103,29 @@ status_describe(int wstatus, char *buf, size_t len)
 void
 status_describe_failure(int stage, int err, char *buf, size_t len)
 {
-	const char *what;
+	static const struct { int stage; const char *lead; } leads[] = {
+		{ STATUS_STAGE_EXEC, "exec failed" },
+		{ STATUS_STAGE_CHDIR, "chdir failed" },
+		{ STATUS_STAGE_LIMITS, "setting limits failed" },
+		{ STATUS_STAGE_USER, "changing user failed" },
+		/* The kernel says ENOENT, which reads as "no such program"
+		 * although the program is right there: name the real culprit. */
+		{ STATUS_STAGE_INTERP, "exec failed: bad interpreter" },
+		{ STATUS_STAGE_PIPE, "cannot make its pipes" },
+		{ STATUS_STAGE_FORK, "fork failed" },
+	};
+	const char *lead = "setup failed";
+	size_t i;
 
-	switch (stage) {
-	case STATUS_STAGE_EXEC:
-		what = "exec";
-		break;
-	case STATUS_STAGE_CHDIR:
-		what = "chdir";
-		break;
-	case STATUS_STAGE_LIMITS:
-		what = "setting limits";
-		break;
-	case STATUS_STAGE_USER:
-		what = "changing user";
-		break;
-	case STATUS_STAGE_DEPENDENCY:
+	if (stage == STATUS_STAGE_DEPENDENCY) {
 		snprintf(buf, len, "not started: a dependency failed");
 		return;
-	default:
-		what = "setup";
-		break;
 	}
-	snprintf(buf, len, "%s failed: %s", what, strerrordesc_np(err) != NULL ?
+	for (i = 0; i < sizeof leads / sizeof leads[0]; i++) {
+		if (leads[i].stage == stage)
+			lead = leads[i].lead;
+	}
+	snprintf(buf, len, "%s: %s", lead, strerrordesc_np(err) != NULL ?
 	    strerrordesc_np(err) : "unknown error");
 }
 
@@ -144,6 +144,8 @@ status_failure_code(int stage, int err)
 {
 	if (stage == STATUS_STAGE_DEPENDENCY)
 		return 1;
+	if (stage == STATUS_STAGE_INTERP)
+		return 126;
 	if (err == ENOENT || err == ENOTDIR)
 		return 127;
 	return 126;

@@ -78,6 +78,7 @@ struct proc {
 	bool tree_gone;           /* leader reaped and nothing of it left */
 	int fail_stage;
 	int fail_err;
+	char fail_detail[120];    /* spawn_failure.detail: the missing interpreter */
 
 	pid_t pid;
 	int pidfd;

@@ -51,9 +51,9 @@ super_create(struct loop *l, const struct super_config *cfg,
 		s->hooks = *hooks;
 	s->self = getpid();
 	s->read_buf = xmalloc(s->cfg.read_max);
+	spawn_init();
 	/* Orphans of our children come to us, not to init. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	spawn_raise_nofile();
 	loop_add_signal(l, SIGCHLD, super_sigchld, s);
 	metrics_start(s);
 	return s;

@@ -155,3 +155,85 @@ util_now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
+
+/* The length of the well-formed UTF-8 character at s (its code point in
+ * *cp), or 0. */
+static size_t
+util_utf8_char(const unsigned char *s, uint32_t *cp)
+{
+	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0, i;
+
+	if (n == 0 || s[0] > 0xf4)
+		return 0;
+	*cp = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	}
+	if (*cp < min[n] || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+char *
+util_clean(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = xmalloc(strlen(s) * 6 + 1), *o = out;
+
+	while (*p != '\0') {
+		uint32_t cp;
+		size_t n;
+
+		if (*p == '\n' || *p == '\t' || *p == '\r')
+			o += sprintf(o, "\\%c", *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r');
+		else if (*p < 0x20 || *p == 0x7f)
+			o += sprintf(o, "\\x%02x", *p);
+		else if (*p < 0x80) {
+			*o++ = (char)*p;
+		} else if ((n = util_utf8_char(p, &cp)) == 0) {
+			o += sprintf(o, "\\x%02x", *p);
+		} else {
+			/* Controls a terminal acts on, and the bidi controls
+			 * that make text read otherwise than it is. */
+			if (cp <= 0x9f || (cp >= 0x202a && cp <= 0x202e) ||
+			    (cp >= 0x2066 && cp <= 0x2069))
+				o += sprintf(o, "\\u%04x", (unsigned)cp);
+			else {
+				memcpy(o, p, n);
+				o += n;
+			}
+			p += n;
+			continue;
+		}
+		p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *
+util_vmessage(const char *fmt, va_list ap)
+{
+	char *raw, *clean;
+
+	if (vasprintf(&raw, fmt, ap) < 0)
+		util_fatal("out of memory (formatting)");
+	clean = util_clean(raw);
+	free(raw);
+	return clean;
+}
+
+char *
+util_message(const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = util_vmessage(fmt, ap);
+	va_end(ap);
+	return msg;
+}

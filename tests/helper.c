@@ -40,6 +40,20 @@
  *   helper tui-family FILE   start a child in its own group and a double-forked
  *                            setsid daemon, write "self child daemon" pids to
  *                            FILE, say "family ready", sleep forever (all three)
+ *   helper count N           print the numbers 1 to N, one a line, in large writes
+ *   helper binary            every byte 0x00-0xff but newline on one line, then "after"
+ *   helper badutf8           invalid UTF-8 of every kind, one case a line, and a
+ *                            4-byte character split over three writes
+ *   helper hostile           every kind of escape sequence and control, one a line
+ *                            ("NAME ... end"), then an unterminated DCS at the end
+ *   helper close-stdout SECS print "closing", close stdout and stderr, live SECS more
+ *   helper hold-pipe FILE [setsid]  fork a grandchild (in a new session with setsid)
+ *                            that writes its pid to FILE and keeps stdout open,
+ *                            printing "held"; the parent prints "parent done", exits
+ *   helper stdin             read stdin once: "stdin: eof", "stdin: N bytes" or the error
+ *   helper tty               write to /dev/tty: "tty: wrote" or "tty: " and the error
+ *   helper fifo-exit FIFO N  open FIFO for reading (waits for a writer), exit N
+ *   helper ticker N MS       print "tick I T" N times, MS ms apart (T: CLOCK_MONOTONIC ms)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -83,6 +97,12 @@ write_all(int fd, const char *buf, size_t len)
 }
 
 static void
+write_str(int fd, const char *s)
+{
+	write_all(fd, s, strlen(s));
+}
+
+static void
 write_pid_file(const char *file, const char *text)
 {
 	char tmp[4096];
@@ -107,12 +127,6 @@ wait_for_file(const char *path)
 		nanosleep(&ts, NULL);
 }
 
-static void
-write_str(const char *s)
-{
-	write_all(1, s, strlen(s));
-}
-
 /* n copies of c, then tail. */
 static void
 write_run(char c, size_t n, const char *tail)
@@ -126,7 +140,7 @@ write_run(char c, size_t n, const char *tail)
 		write_all(1, buf, k);
 		n -= k;
 	}
-	write_str(tail);
+	write_str(1, tail);
 }
 
 /* Every escape a hostile child could try on the terminal, each group ending
@@ -179,19 +193,19 @@ tui_escapes(void)
 	size_t i;
 
 	for (i = 0; groups[i] != NULL; i++)
-		write_str(groups[i]);
+		write_str(1, groups[i]);
 	/* Oversized: an OSC of 1 MiB, a CSI of 5,000 parameters, a DCS of
 	 * 200 KiB. */
-	write_str("\033]0;");
+	write_str(1, "\033]0;");
 	write_run('A', 1 << 20, "\007after-oversized\n");
-	write_str("\033[");
+	write_str(1, "\033[");
 	for (i = 0; i < 5000; i++)
-		write_str("1;");
-	write_str("31mafter-bigcsi\n\033P");
+		write_str(1, "1;");
+	write_str(1, "31mafter-bigcsi\n\033P");
 	write_run('B', 200 << 10, "\033\\after-dcs\n");
 	/* C0 controls and NUL are shown as symbols; BEL is dropped. */
 	write_all(1, "\000\001\007\016\017\177C0-marker\n", 16);
-	write_str("escapes-done\n");
+	write_str(1, "escapes-done\n");
 }
 
 /* Characters whose width is not one column, laid out so that they fall on
@@ -245,8 +259,8 @@ tui_wide(void)
 	size_t i;
 
 	for (i = 0; lines[i] != NULL; i++) {
-		write_str(lines[i]);
-		write_str("\n");
+		write_str(1, lines[i]);
+		write_str(1, "\n");
 	}
 }
 
@@ -274,7 +288,7 @@ tui_mode(const char *mode, int argc, char **argv)
 
 		for (n = 1;; n++) {
 			snprintf(buf, sizeof buf, "%s tick %lu\n", argv[0], n);
-			write_str(buf);
+			write_str(1, buf);
 			nanosleep(&ts, NULL);
 		}
 	}
@@ -286,7 +300,7 @@ tui_mode(const char *mode, int argc, char **argv)
 		int sig, fd;
 
 		if (lock == -1 || flock(lock, LOCK_EX | LOCK_NB) == -1) {
-			write_str("DOUBLE\n");
+			write_str(1, "DOUBLE\n");
 			return 3;
 		}
 		fd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -298,7 +312,7 @@ tui_mode(const char *mode, int argc, char **argv)
 		sigemptyset(&set);
 		sigaddset(&set, SIGTERM);
 		sigprocmask(SIG_BLOCK, &set, NULL);
-		write_str("single up\n");
+		write_str(1, "single up\n");
 		sigwait(&set, &sig);
 		/* A slow goodbye: a second instance would overlap it. */
 		nanosleep(&ts, NULL);
@@ -346,7 +360,7 @@ tui_mode(const char *mode, int argc, char **argv)
 		wait(NULL);
 		snprintf(buf, sizeof buf, "%d %d %d\n", (int)getpid(), (int)child, (int)daemon);
 		write_pid_file(argv[0], buf);
-		write_str("family ready\n");
+		write_str(1, "family ready\n");
 		sleep_forever();
 	}
 	fprintf(stderr, "helper: unknown mode 'tui-%s'\n", mode);
@@ -404,11 +418,13 @@ main(int argc, char **argv)
 				char buf[32];
 				int fd = open("/dev/null", O_RDWR);
 
+				/* The pid first: once the pipes are let go, brood
+				 * may stop the daemon at any moment. */
+				snprintf(buf, sizeof buf, "%d\n", (int)getpid());
+				write_pid_file(argv[2], buf);
 				dup2(fd, 0);
 				dup2(fd, 1);
 				dup2(fd, 2);
-				snprintf(buf, sizeof buf, "%d\n", (int)getpid());
-				write_pid_file(argv[2], buf);
 				write_all(written[1], "x", 1);
 				close(written[1]);
 				close(written[0]);
@@ -583,6 +599,188 @@ main(int argc, char **argv)
 		    (long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
 		    (long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000,
 		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		return 0;
+	}
+	if (strcmp(mode, "count") == 0 && argc > 2) {
+		unsigned long n = strtoul(argv[2], NULL, 10), i;
+		static char buf[1 << 16];
+		size_t len = 0;
+
+		for (i = 1; i <= n; i++) {
+			if (len > sizeof buf - 32) {
+				write_all(1, buf, len);
+				len = 0;
+			}
+			len += (size_t)sprintf(buf + len, "%lu\n", i);
+		}
+		write_all(1, buf, len);
+		return 0;
+	}
+	if (strcmp(mode, "binary") == 0) {
+		char buf[256];
+		int i, n = 0;
+
+		for (i = 0; i < 256; i++) {
+			if (i != '\n')
+				buf[n++] = (char)i;
+		}
+		write_str(1, "bin:");
+		write_all(1, buf, (size_t)n);
+		write_str(1, ":end\nafter\n");
+		return 0;
+	}
+	if (strcmp(mode, "badutf8") == 0) {
+		static const char s[] =
+		    "lone-cont \x80\xbf end\n"
+		    "truncated \xe2\x82 end\n"
+		    "overlong \xc0\xaf \xe0\x80\xaf end\n"
+		    "surrogate \xed\xa0\x80 end\n"
+		    "too-big \xf4\x90\x80\x80 \xf8\x88\x80\x80\x80 end\n"
+		    "bad-lead \xfe\xff end\n"
+		    "lead-at-eol \xe2\n"
+		    "good \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 end\n";
+		struct timespec ts = { 0, 50 * 1000000 };
+
+		write_all(1, s, sizeof s - 1);
+		/* U+1F600 in three writes. */
+		write_str(1, "split \xf0");
+		nanosleep(&ts, NULL);
+		write_str(1, "\x9f\x98");
+		nanosleep(&ts, NULL);
+		write_str(1, "\x80 end\n");
+		return 0;
+	}
+	if (strcmp(mode, "hostile") == 0) {
+		static const char s[] =
+		    "osc52 \033]52;c;cHduZWQ=\007 end\n"
+		    "osc52-st \033]52;p;cHduZWQ=\033\\ end\n"
+		    "title \033]0;PWNED\007\033]2;PWNED\033\\\033]1;PWNED\007 end\n"
+		    "title-report \033[21t\033[20t\033[18t\033[14t\033[13t end\n"
+		    "title-stack \033[22;0t\033[23;0t end\n"
+		    "da \033[c\033[0c\033[>c\033[>0c\033[=c end\n"
+		    "dsr \033[5n\033[6n\033[?6n\033[?15n\033[?996n end\n"
+		    "decrqm \033[?2004$p\033[12$p\033[?1049$p end\n"
+		    "xtversion \033[>0q\033[>q end\n"
+		    "decrqss \033P$qm\033\\\033P$q\"p\033\\ end\n"
+		    "xtgettcap \033P+q544e;636f6c6f7273\033\\ end\n"
+		    "colour-query \033]10;?\007\033]11;?\033\\\033]12;?\007\033]4;1;?\007 end\n"
+		    "wipe \033[2J\033[3J\033[H\033c\033[!p end\n"
+		    "erase \033[K\033[1K\033[2K\033[J\033[1J end\n"
+		    "cursor \033[10;10H\033[5A\033[?25l\0337\0338\033[s\033[u end\n"
+		    "mouse \033[?1000h\033[?1002h\033[?1003h\033[?1006h\033[?1015h end\n"
+		    "paste \033[?2004h\033[200~pasted\033[201~ end\n"
+		    "altscreen \033[?1049h\033[?47h\033[?1047h end\n"
+		    "modes \033[4h\033[20h\033[?7l\033[?1h\033=\033> end\n"
+		    "margins \033[1;1r\033[?69h\033[1;2s\033M\033D\033E end\n"
+		    "palette \033]4;1;rgb:ff/00/00\007\033]104\007\033]10;#ff0000\007\033]11;red\033\\ end\n"
+		    "font \033]50;PWNED\007\033#8\033#6 end\n"
+		    "hyperlink \033]8;;http://PWNED\033\\link\033]8;;\033\\ end\n"
+		    "notify \033]9;PWNED\007\033]777;notify;PWNED;PWNED\007 end\n"
+		    "cwd \033]7;file://PWNED/\007\033]1337;SetUserVar=PWNED\007 end\n"
+		    "apc-pm-sos \033_PWNED\033\\\033^PWNED\033\\\033XPWNED\033\\ end\n"
+		    "sixel \033Pq#0;2;0;0;0#0~~@@vv\033\\ end\n"
+		    "charset \033(0lqk\033(B\033)0\016x\017 end\n"
+		    "repeat a\033[999999999b end\n"
+		    "c1-raw \x9b""31m \x9d""0;x\x07 \x90q\x9c \x9e\x9f\x85 end\n"
+		    "c1-utf8 \xc2\x9b""31m \xc2\x9d""0;x\xc2\x9c \xc2\x85 end\n"
+		    "bidi \xe2\x80\xae""evil\xe2\x80\xac \xe2\x81\xa6x\xe2\x81\xa9 \xe2\x80\xaa\xe2\x80\xab\xe2\x80\xad end\n"
+		    "bs secret\b\b\b\b\b\bXXXXXX end\n"
+		    "bel \007\007 end\n"
+		    "cr hidden\rshown end\n"
+		    "crlf end\r\n"
+		    "unterminated-osc \033]0;PWNED\n"
+		    "after-osc end\n"
+		    "unterminated-csi \033[1;2;3\n"
+		    "after-csi end\n"
+		    "esc-at-eol \033\n"
+		    "after-esc end\n";
+		static char big[(1 << 20) + 64];
+		size_t n = 0;
+		int i;
+
+		write_all(1, s, sizeof s - 1);
+		/* Oversized: a CSI with a thousand parameters, and a 1 MiB title. */
+		n = (size_t)sprintf(big, "huge-csi \033[");
+		for (i = 0; i < 1000; i++)
+			n += (size_t)sprintf(big + n, "1;");
+		n += (size_t)sprintf(big + n, "31m end\n");
+		write_all(1, big, n);
+		n = (size_t)sprintf(big, "huge-osc \033]0;");
+		memset(big + n, 'P', 1 << 20);
+		n += 1 << 20;
+		n += (size_t)sprintf(big + n, "\007 end\n");
+		write_all(1, big, n);
+		/* Unterminated at the very end: brood must not wait for the rest. */
+		write_str(1, "last \033P1;2|PWNED");
+		return 0;
+	}
+	if (strcmp(mode, "close-stdout") == 0 && argc > 2) {
+		struct timespec ts = { atoi(argv[2]), 0 };
+
+		printf("closing\n");
+		close(1);
+		close(2);
+		nanosleep(&ts, NULL);
+		return 0;
+	}
+	if (strcmp(mode, "hold-pipe") == 0 && argc > 2) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			char buf[32];
+
+			if (argc > 3 && strcmp(argv[3], "setsid") == 0)
+				setsid();
+			snprintf(buf, sizeof buf, "%d\n", (int)getpid());
+			write_pid_file(argv[2], buf);
+			printf("held\n");
+			sleep_forever();
+		}
+		while (access(argv[2], F_OK) != 0)
+			usleep(1000);
+		printf("parent done\n");
+		return 0;
+	}
+	if (strcmp(mode, "stdin") == 0) {
+		char buf[256];
+		ssize_t n = read(0, buf, sizeof buf);
+
+		if (n == 0)
+			printf("stdin: eof\n");
+		else if (n > 0)
+			printf("stdin: %zd bytes\n", n);
+		else
+			printf("stdin: %s\n", strerror(errno));
+		return 0;
+	}
+	if (strcmp(mode, "tty") == 0) {
+		int fd = open("/dev/tty", O_WRONLY | O_NOCTTY);
+
+		if (fd == -1) {
+			printf("tty: %s\n", strerror(errno));
+			return 1;
+		}
+		write_str(fd, "PWNED-TTY\n");
+		printf("tty: wrote\n");
+		return 0;
+	}
+	if (strcmp(mode, "fifo-exit") == 0 && argc > 3) {
+		int fd = open(argv[2], O_RDONLY);
+
+		if (fd == -1)
+			return 99;
+		return atoi(argv[3]);
+	}
+	if (strcmp(mode, "ticker") == 0 && argc > 3) {
+		int n = atoi(argv[2]), i;
+		long ms = atol(argv[3]);
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 }, now;
+
+		for (i = 1; i <= n; i++) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			printf("tick %d %ld\n", i, (long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+			nanosleep(&ts, NULL);
+		}
 		return 0;
 	}
 	if (strncmp(mode, "tui-", 4) == 0)

@@ -8,7 +8,6 @@
 #include <check.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,37 +25,8 @@ static char cmdbuf[MAX_ARGS][512];
 /* "helper ARGS" in cmdbuf[slot]. */
 #define H(slot, args) tu_helper_cmd(cmdbuf[slot], sizeof cmdbuf[slot], (args))
 
-static void
-no_survivors(void)
-{
-	char msg[512];
-	size_t n = tu_survivors(tp.tag, msg, sizeof msg);
-
-	ck_assert_msg(n == 0, "%zu processes survived brood: %s", n, msg);
-}
-
-/* Run brood with args (NULL-terminated) to the end; its exit code. */
-static int
-run(const char *first, ...)
-{
-	const char *argv[MAX_ARGS];
-	va_list ap;
-	int n = 0;
-
-	argv[n++] = tu_brood();
-	va_start(ap, first);
-	for (const char *a = first; a != NULL && n < MAX_ARGS - 1; a = va_arg(ap, const char *))
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	tu_free(&tp);
-	tu_start(&tp, argv);
-	ck_assert_msg(tu_finish(&tp, 30000), "brood did not finish; stdout:\n%s\nstderr:\n%s",
-	    tp.out, tp.err);
-	no_survivors();
-	ck_assert(WIFEXITED(tp.status));
-	return WEXITSTATUS(tp.status);
-}
+#define run(...) tu_run(&tp, __VA_ARGS__)
+#define no_survivors() tu_assert_no_survivors(&tp)
 
 static void
 teardown(void)
@@ -422,7 +392,7 @@ END_TEST
 
 START_TEST(test_usage_errors)
 {
-	ck_assert_int_eq(run(NULL), 2);
+	ck_assert_int_eq(run("--no-summary", NULL), 2);
 	ck_assert_ptr_nonnull(strstr(tp.err, "no command given"));
 	ck_assert_int_eq(run("--stop-signal", "NOPE", "true", NULL), 2);
 	ck_assert_int_eq(run("--success", "maybe", "true", NULL), 2);

@@ -55,6 +55,16 @@ START_TEST(test_failures)
 	ck_assert_int_eq(status_failure_code(STATUS_STAGE_EXEC, ENOENT), 127);
 	ck_assert_int_eq(status_failure_code(STATUS_STAGE_EXEC, EACCES), 126);
 	ck_assert_int_eq(status_failure_code(STATUS_STAGE_CHDIR, ENOENT), 127);
+	/* Failures in brood itself, and a program whose interpreter is missing
+	 * (found, so 126 as bash says, not 127). */
+	status_describe_failure(STATUS_STAGE_FORK, EAGAIN, buf, sizeof buf);
+	ck_assert_str_eq(buf, "fork failed: Resource temporarily unavailable");
+	status_describe_failure(STATUS_STAGE_PIPE, EMFILE, buf, sizeof buf);
+	ck_assert_str_eq(buf, "cannot make its pipes: Too many open files");
+	status_describe_failure(STATUS_STAGE_INTERP, ENOENT, buf, sizeof buf);
+	ck_assert_str_eq(buf, "exec failed: bad interpreter: No such file or directory");
+	ck_assert_int_eq(status_failure_code(STATUS_STAGE_INTERP, ENOENT), 126);
+	ck_assert_int_eq(status_failure_code(STATUS_STAGE_FORK, EAGAIN), 126);
 }
 END_TEST
 

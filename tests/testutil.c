@@ -2,14 +2,18 @@
 #include "config.h"
 
 #include <check.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +47,15 @@ tu_helper_cmd(char *buf, size_t len, const char *args)
 	return buf;
 }
 
+const char *
+tu_h(unsigned slot, const char *args)
+{
+	static char buf[16][512];
+
+	ck_assert_uint_lt(slot, 16);
+	return tu_helper_cmd(buf[slot], sizeof buf[slot], args);
+}
+
 void
 tu_new_tag(char *buf, size_t len)
 {
@@ -67,27 +80,90 @@ tu_tmpname(char *buf, size_t len, const char *what)
 void
 tu_start(struct tu_proc *t, const char *const *argv)
 {
-	int out[2], err[2];
+	tu_start_opts(t, argv, NULL);
+}
 
+/* In the child of tu_start_opts: limits, terminal, user. */
+static void
+tu_child_setup(const struct tu_opts *o, int in_r, const char *pts)
+{
+	struct rlimit rl;
+
+	if (o->nofile > 0) {
+		rl.rlim_cur = rl.rlim_max = (rlim_t)o->nofile;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (o->nofile_soft > 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = (rlim_t)o->nofile_soft;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (o->nproc > 0) {
+		rl.rlim_cur = rl.rlim_max = (rlim_t)o->nproc;
+		setrlimit(RLIMIT_NPROC, &rl);
+	}
+	if (in_r != -1)
+		dup2(in_r, 0);
+	if (pts != NULL) {
+		int fd;
+
+		setsid();
+		fd = open(pts, O_RDWR); /* a session leader's first terminal is its own */
+		if (fd == -1 || ioctl(fd, TIOCSCTTY, 0) == -1)
+			_exit(126);
+		dup2(fd, 0);
+		if (fd > 2)
+			close(fd);
+	}
+	if (o->uid != 0 && (setgroups(0, NULL) == -1 || setgid((gid_t)o->uid) == -1 ||
+	    setuid(o->uid) == -1))
+		_exit(126);
+}
+
+void
+tu_start_opts(struct tu_proc *t, const char *const *argv, const struct tu_opts *o)
+{
+	static const struct tu_opts none;
+	int out[2], err[2], in[2] = { -1, -1 };
+	const char *pts = NULL;
+
+	if (o == NULL)
+		o = &none;
 	memset(t, 0, sizeof *t);
+	t->in_fd = t->pty_fd = -1;
 	tu_new_tag(t->tag, sizeof t->tag);
 	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
+	if (o->stdin_pipe)
+		ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+	if (o->ctty) {
+		t->pty_fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		ck_assert_int_ne(t->pty_fd, -1);
+		ck_assert(grantpt(t->pty_fd) == 0 && unlockpt(t->pty_fd) == 0);
+		pts = ptsname(t->pty_fd);
+		ck_assert_ptr_nonnull(pts);
+	}
 	t->pid = fork();
 	ck_assert_int_ne(t->pid, -1);
 	if (t->pid == 0) {
 		dup2(out[1], 1);
 		dup2(err[1], 2);
+		tu_child_setup(o, in[0], pts);
 		setenv(TU_TAG, t->tag, 1);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(out[1]);
 	close(err[1]);
+	if (in[0] != -1) {
+		close(in[0]);
+		t->in_fd = in[1];
+	}
 	t->out_fd = out[0];
 	t->err_fd = err[0];
 	fcntl(t->out_fd, F_SETFL, O_NONBLOCK);
 	fcntl(t->err_fd, F_SETFL, O_NONBLOCK);
+	if (t->pty_fd != -1)
+		fcntl(t->pty_fd, F_SETFL, O_NONBLOCK);
 	t->out = xcalloc(1, 1);
 	t->err = xcalloc(1, 1);
 	t->out_cap = t->err_cap = 1;
@@ -103,6 +179,56 @@ tu_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
 	memcpy(*buf + *len, data, n);
 	*len += n;
 	(*buf)[*len] = '\0';
+}
+
+/* Stdout, minus the lines that start with t->skip (counted instead). */
+static void
+tu_append_out(struct tu_proc *t, const char *data, size_t n)
+{
+	size_t plen = t->skip != NULL ? strlen(t->skip) : 0;
+
+	if (plen == 0 || plen > sizeof t->skip_head) {
+		tu_append(&t->out, &t->out_len, &t->out_cap, data, n);
+		return;
+	}
+	while (n > 0) {
+		const char *nl = memchr(data, '\n', n);
+		size_t k = nl != NULL ? (size_t)(nl - data) + 1 : n;
+
+		if (t->skip_state == 0) {
+			/* A line starts: gather enough of it to tell. */
+			size_t take = k < plen - t->skip_head_len ? k : plen - t->skip_head_len;
+			bool ended;
+
+			memcpy(t->skip_head + t->skip_head_len, data, take);
+			t->skip_head_len += take;
+			data += take;
+			n -= take;
+			k -= take;
+			ended = t->skip_head[t->skip_head_len - 1] == '\n';
+			if (t->skip_head_len < plen && !ended)
+				return; /* the rest has not come yet */
+			if (t->skip_head_len == plen && memcmp(t->skip_head, t->skip, plen) == 0) {
+				t->skip_state = 2;
+				t->skipped++;
+			} else {
+				t->skip_state = 1;
+				tu_append(&t->out, &t->out_len, &t->out_cap, t->skip_head,
+				    t->skip_head_len);
+			}
+			t->skip_head_len = 0;
+			if (ended) {
+				t->skip_state = 0;
+				continue;
+			}
+		}
+		if (t->skip_state == 1)
+			tu_append(&t->out, &t->out_len, &t->out_cap, data, k);
+		if (k > 0 && data[k - 1] == '\n')
+			t->skip_state = 0;
+		data += k;
+		n -= k;
+	}
 }
 
 /* Read what is there, waiting at most wait_ms; false once both are at EOF. */
@@ -124,7 +250,7 @@ tu_pump(struct tu_proc *t, int wait_ms)
 			continue;
 		while ((n = read(*fd, buf, sizeof buf)) > 0) {
 			if (i == 0)
-				tu_append(&t->out, &t->out_len, &t->out_cap, buf, (size_t)n);
+				tu_append_out(t, buf, (size_t)n);
 			else
 				tu_append(&t->err, &t->err_len, &t->err_cap, buf, (size_t)n);
 		}
@@ -206,10 +332,14 @@ tu_free(struct tu_proc *t)
 		close(t->out_fd);
 	if (t->err_fd != -1)
 		close(t->err_fd);
+	if (t->in_fd != -1)
+		close(t->in_fd);
+	if (t->pty_fd != -1)
+		close(t->pty_fd);
 	free(t->out);
 	free(t->err);
 	t->out = t->err = NULL;
-	t->out_fd = t->err_fd = -1;
+	t->out_fd = t->err_fd = t->in_fd = t->pty_fd = -1;
 }
 
 bool
@@ -313,20 +443,46 @@ tu_read_pids(const char *file, pid_t *pids, size_t max, int timeout_ms)
 	return n;
 }
 
-size_t
-tu_count_lines(const char *s, const char *line)
+enum tu_match { TU_WHOLE, TU_PREFIX, TU_SUFFIX };
+
+/* Count lines of s that are text, start with it or end with it. */
+static size_t
+tu_count_matching(const char *s, const char *text, enum tu_match how)
 {
-	size_t n = 0, len = strlen(line);
+	size_t n = 0, len = strlen(text);
 	const char *p = s;
 
 	while (*p != '\0') {
 		const char *nl = strchrnul(p, '\n');
+		size_t llen = (size_t)(nl - p);
 
-		if ((size_t)(nl - p) == len && strncmp(p, line, len) == 0)
-			n++;
+		if (how == TU_WHOLE)
+			n += llen == len && strncmp(p, text, len) == 0;
+		else if (how == TU_PREFIX)
+			n += llen >= len && strncmp(p, text, len) == 0;
+		else
+			n += llen >= len && strncmp(nl - len, text, len) == 0;
 		p = *nl == '\n' ? nl + 1 : nl;
 	}
 	return n;
+}
+
+size_t
+tu_count_lines(const char *s, const char *line)
+{
+	return tu_count_matching(s, line, TU_WHOLE);
+}
+
+size_t
+tu_count_prefix(const char *s, const char *prefix)
+{
+	return tu_count_matching(s, prefix, TU_PREFIX);
+}
+
+size_t
+tu_count_suffix(const char *s, const char *suffix)
+{
+	return tu_count_matching(s, suffix, TU_SUFFIX);
 }
 
 void
@@ -362,4 +518,173 @@ tu_run_suite(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+long
+tu_now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+int
+tu_brood_run(struct tu_proc *t, int timeout_ms, const char *const *args)
+{
+	const char *argv[1024];
+	size_t n = 0;
+
+	argv[n++] = tu_brood();
+	while (*args != NULL && n < sizeof argv / sizeof argv[0] - 1)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	tu_free(t);
+	tu_start(t, argv);
+	ck_assert_msg(tu_finish(t, timeout_ms), "brood did not finish; stdout:\n%s\nstderr:\n%s",
+	    t->out, t->err);
+	tu_assert_no_survivors(t);
+	ck_assert_msg(WIFEXITED(t->status), "brood died by signal %d", WTERMSIG(t->status));
+	return WEXITSTATUS(t->status);
+}
+
+int
+tu_run(struct tu_proc *t, const char *first, ...)
+{
+	const char *args[256];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *a = first; a != NULL && n < sizeof args / sizeof args[0] - 1;
+	    a = va_arg(ap, const char *))
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	return tu_brood_run(t, 30000, args);
+}
+
+void
+tu_assert_no_survivors(const struct tu_proc *t)
+{
+	char msg[512];
+	size_t n = tu_survivors(t->tag, msg, sizeof msg);
+
+	ck_assert_msg(n == 0, "%zu processes survived brood: %s", n, msg);
+}
+
+void
+tu_assert_terminal_safe(const char *s, size_t len, bool sgr_ok)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		size_t at = (size_t)(p - (const unsigned char *)s), n, i;
+		unsigned c = *p, cp;
+
+		if (c == 0x1b && sgr_ok && p + 1 < end && p[1] == '[') {
+			for (i = 2; p + i < end && (isdigit(p[i]) || p[i] == ';'); i++)
+				;
+			ck_assert_msg(p + i < end && p[i] == 'm', "an escape that is not SGR at %zu: %.12s",
+			    at, (const char *)p);
+			p += i + 1;
+			continue;
+		}
+		n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
+		    c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+		ck_assert_msg(n != 0 && p + n <= end, "byte 0x%02x at %zu is not UTF-8", c, at);
+		ck_assert_msg((c >= 0x20 && c != 0x7f) || c == '\n', "control 0x%02x at %zu", c, at);
+		cp = n == 1 ? c : c & (0x7fu >> n);
+		for (i = 1; i < n; i++) {
+			ck_assert_msg((p[i] & 0xc0) == 0x80, "byte 0x%02x at %zu is not UTF-8", p[i],
+			    at + i);
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		ck_assert_msg(!(cp >= 0x80 && cp <= 0x9f), "C1 control U+%04X at %zu", cp, at);
+		ck_assert_msg(!((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)),
+		    "bidi control U+%04X at %zu", cp, at);
+		p += n;
+	}
+}
+
+size_t
+tu_zombies_of(pid_t pid)
+{
+	struct ptree t = { 0 };
+	size_t i, n = 0;
+
+	ptree_scan(&t);
+	for (i = 0; i < t.n; i++)
+		n += (t.v[i].ppid == pid && t.v[i].state == 'Z');
+	ptree_free(&t);
+	return n;
+}
+
+long
+tu_peak_rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+			break;
+	}
+	fclose(f);
+	return kib;
+}
+
+bool
+tu_wait_count(struct tu_proc *t, const char *line, size_t n, int timeout_ms)
+{
+	long deadline = tu_now_ms() + timeout_ms;
+
+	while (tu_count_lines(t->out, line) < n) {
+		if (tu_now_ms() > deadline)
+			return false;
+		if (!tu_pump(t, 10) && tu_count_lines(t->out, line) < n)
+			return false;
+	}
+	return true;
+}
+
+pid_t
+tu_fork_at(pid_t want)
+{
+	int tries;
+
+	for (tries = 0; tries < 20; tries++) {
+		int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+		char buf[32];
+		int len = snprintf(buf, sizeof buf, "%d", (int)want - 1);
+		pid_t pid;
+		bool ok;
+
+		if (fd == -1)
+			return -1;
+		ok = write(fd, buf, (size_t)len) == len;
+		close(fd);
+		if (!ok)
+			return -1;
+		pid = fork();
+		if (pid == -1)
+			return -1;
+		if (pid == 0) {
+			setsid();
+			for (;;)
+				pause();
+		}
+		if (pid == want)
+			return pid;
+		/* Another process forked in between: try again. */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		if (tu_pid_exists(want))
+			return -1;
+	}
+	return -1;
 }

@@ -22,6 +22,15 @@ struct tu_proc {
 	bool exited;
 	struct rusage ru;
 	char tag[64];        /* TESTTAG=value put in its environment */
+	int in_fd;           /* the write end of its stdin (tu_opts.stdin_pipe), or -1 */
+	int pty_fd;          /* the master of its controlling terminal (tu_opts.ctty), or -1 */
+	/* Lines of stdout that start with skip are counted in skipped and
+	 * not kept (a flood); set it after tu_start, before reading. */
+	const char *skip;
+	size_t skipped;
+	int skip_state;      /* 0 at a line start, 1 keeping, 2 dropping */
+	char skip_head[64];  /* the start of a line, until it is told apart */
+	size_t skip_head_len;
 };
 
 /* Path of the brood binary and of the helper child, from the environment. */
@@ -91,5 +100,67 @@ Suite *tu_suite(const char *name, TCase **tc, SFun setup, SFun teardown, int tim
 /* Run every test of s (CK_NORMAL output) and free it; EXIT_SUCCESS if none
  * failed, else EXIT_FAILURE, for main to return. */
 int tu_run_suite(Suite *s);
+
+/* How to start a test subject, for tu_start_opts; zero: as tu_start. */
+struct tu_opts {
+	long nofile;         /* RLIMIT_NOFILE, soft and hard (0: inherited) */
+	long nofile_soft;    /* ... or only the soft limit (0: inherited) */
+	long nproc;          /* RLIMIT_NPROC, soft and hard (0: inherited) */
+	uid_t uid;           /* run as this uid, and as gid uid (0: unchanged) */
+	bool stdin_pipe;     /* stdin is a pipe whose write end is t->in_fd */
+	bool ctty;           /* a session of its own with a new pseudo-terminal
+	                      * as its controlling terminal and stdin; t->pty_fd */
+};
+
+/* tu_start with limits, another user, a held stdin or a terminal. */
+void tu_start_opts(struct tu_proc *t, const char *const *argv, const struct tu_opts *o);
+
+/* Run brood with args (NULL-terminated, brood itself not included) until it
+ * exits; fails the test if it takes longer than timeout_ms, leaves anything
+ * behind or dies by a signal. Returns its exit code. */
+int tu_brood_run(struct tu_proc *t, int timeout_ms, const char *const *args);
+
+/* "<helper> args" in buffer slot (0 to 15), valid until the slot is used
+ * again: several helper commands for one brood command line. */
+const char *tu_h(unsigned slot, const char *args);
+
+/* Fail unless stdout of t holds exactly one line that is line. */
+#define tu_assert_line(t, line) \
+	ck_assert_msg(tu_count_lines((t)->out, (line)) == 1, "no line '%s' in:\n%s\nstderr:\n%s", \
+	    (line), (t)->out, (t)->err)
+
+/* tu_brood_run with the arguments listed (NULL-terminated) and 30 s. */
+int tu_run(struct tu_proc *t, const char *first, ...) __attribute__((sentinel));
+
+/* Fail the test if anything started under t's tag survived. */
+void tu_assert_no_survivors(const struct tu_proc *t);
+
+/* Fail the test unless every byte of s is well-formed UTF-8 that a
+ * terminal prints as text, or a newline: no C0 or C1 control (raw or
+ * UTF-8-encoded), no DEL, no bidi control; with sgr_ok, SGR sequences
+ * (ESC [ digits and semicolons m) are allowed too. */
+void tu_assert_terminal_safe(const char *s, size_t len, bool sgr_ok);
+
+/* Zombies whose parent is pid. */
+size_t tu_zombies_of(pid_t pid);
+
+/* The peak resident set of a live pid (VmHWM), in KiB; 0 if unknown. */
+long tu_peak_rss_kib(pid_t pid);
+
+/* Count lines of s that start with prefix, or end with suffix. */
+size_t tu_count_prefix(const char *s, const char *prefix);
+size_t tu_count_suffix(const char *s, const char *suffix);
+
+/* Poll every 10 ms until tu_count_lines(t->out, line) reaches n, reading
+ * output meanwhile; false after timeout_ms. */
+bool tu_wait_count(struct tu_proc *t, const char *line, size_t n, int timeout_ms);
+
+/* Fork a child that starts a session of its own and sleeps, with pid want
+ * exactly (set through /proc/sys/kernel/ns_last_pid, as root); -1 if that
+ * cannot be done here or another process took the pid first. */
+pid_t tu_fork_at(pid_t want);
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+long tu_now_ms(void);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -114,8 +115,25 @@ headless_put(struct headless *h, const char *s, size_t n)
 	}
 }
 
+/* Columns sanitized text takes: "café" is four, not five (its bytes). */
+static size_t
+headless_cols(const char *s)
+{
+	size_t n = mbstowcs(NULL, s, 0);
+	wchar_t *w;
+	int cols;
+
+	if (n == (size_t)-1)
+		return strlen(s);
+	w = xcalloc(n + 1, sizeof *w);
+	mbstowcs(w, s, n + 1);
+	cols = wcswidth(w, n);
+	free(w);
+	return cols < 0 ? strlen(s) : (size_t)cols;
+}
+
 /* Build "name   | " and "name   ! " for every process, names padded to
- * the widest (in bytes of sanitized text: names are short). */
+ * the widest, in columns. */
 static void
 headless_prefixes(struct headless *h)
 {
@@ -124,8 +142,8 @@ headless_prefixes(struct headless *h)
 
 	for (i = 0; i < n; i++) {
 		names[i] = line_sanitize(proc_name(super_proc(h->s, i)));
-		if (strlen(names[i]) > width)
-			width = strlen(names[i]);
+		if (headless_cols(names[i]) > width)
+			width = headless_cols(names[i]);
 	}
 	h->prefix = xcalloc(2 * n + 1, sizeof *h->prefix);
 	h->prefix_len = xcalloc(2 * n + 1, sizeof *h->prefix_len);
@@ -133,15 +151,15 @@ headless_prefixes(struct headless *h)
 	for (i = 0; i < n; i++) {
 		const char *c = headless_colors[i % (sizeof headless_colors /
 		    sizeof headless_colors[0])];
-		int pad = (int)width;
+		int pad = (int)(width - headless_cols(names[i]));
 
 		if (h->o.color) {
-			h->prefix[2 * i] = xasprintf("%s%-*s\033[0m | ", c, pad, names[i]);
-			h->prefix[2 * i + 1] = xasprintf("%s%-*s\033[0m \033[31m!\033[0m ",
-			    c, pad, names[i]);
+			h->prefix[2 * i] = xasprintf("%s%s%*s\033[0m | ", c, names[i], pad, "");
+			h->prefix[2 * i + 1] = xasprintf("%s%s%*s\033[0m \033[31m!\033[0m ",
+			    c, names[i], pad, "");
 		} else {
-			h->prefix[2 * i] = xasprintf("%-*s | ", pad, names[i]);
-			h->prefix[2 * i + 1] = xasprintf("%-*s ! ", pad, names[i]);
+			h->prefix[2 * i] = xasprintf("%s%*s | ", names[i], pad, "");
+			h->prefix[2 * i + 1] = xasprintf("%s%*s ! ", names[i], pad, "");
 		}
 		h->prefix_len[2 * i] = strlen(h->prefix[2 * i]);
 		h->prefix_len[2 * i + 1] = strlen(h->prefix[2 * i + 1]);
@@ -339,8 +357,8 @@ headless_summary(struct headless *h)
 
 	for (i = 0; i < n; i++) {
 		name = line_sanitize(proc_name(super_proc(h->s, i)));
-		if (strlen(name) > width)
-			width = strlen(name);
+		if (headless_cols(name) > width)
+			width = headless_cols(name);
 		free(name);
 	}
 	fprintf(stderr, "%-*s %8s %8s %8s %8s  %s\n", (int)width, "name", "pid",
@@ -366,7 +384,8 @@ headless_summary(struct headless *h)
 		util_format_kib(peak, rss, sizeof rss);
 		proc_describe(p, status, sizeof status);
 		name = line_sanitize(proc_name(p));
-		fprintf(stderr, "%-*s %8d %8s %8s %8s  %s%s\n", (int)width, name,
+		fprintf(stderr, "%s%*s %8d %8s %8s %8s  %s%s\n", name,
+		    (int)(width - headless_cols(name)), "",
 		    (int)proc_pid(p), wall, cpu, rss, status,
 		    proc_stop_requested(p) ? " (stopped by brood)" : "");
 		free(name);
