@@ -50,10 +50,26 @@ tuitest_start(struct tuitest *a, int w, int h, const char *const *env, const cha
 	a->brood = tmux_pane_pid(&a->tm);
 }
 
+/* The last screen for a message, cut to what Check can carry (a few KiB):
+ * empty rows dropped, then the first 3,000 bytes. In a static buffer. */
 static const char *
 tuitest_shown(struct tuitest *a)
 {
-	return a->tm.screen != NULL ? a->tm.screen : "(none)";
+	static char buf[3072];
+	const char *p = a->tm.screen;
+	size_t n = 0;
+
+	if (p == NULL)
+		return "(none)";
+	while (*p != '\0' && n + 1 < sizeof buf) {
+		if (*p == '\n' && n > 0 && buf[n - 1] == '\n') {
+			p++;
+			continue;
+		}
+		buf[n++] = *p++;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 void
