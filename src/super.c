@@ -313,18 +313,82 @@ super_sweep(struct super *s, uint64_t timeout_ms)
 	return first;
 }
 
-void
-super_emergency(struct super *s)
+/* What super_emergency kills, in static storage: it runs in a signal
+ * handler, maybe with the heap broken. */
+#define SUPER_DOOM_MAX 4096
+static struct {
+	pid_t self;
+	pid_t ids[SUPER_DOOM_MAX];   /* sessions and groups to empty */
+	size_t nids;
+	size_t killed;               /* by the last pass over /proc */
+} super_doom;
+
+static bool
+super_doom_has(pid_t id)
 {
 	size_t i;
 
+	for (i = 0; i < super_doom.nids; i++) {
+		if (super_doom.ids[i] == id)
+			return true;
+	}
+	return false;
+}
+
+static void
+super_doom_add(pid_t id)
+{
+	if (id > 1 && !super_doom_has(id) && super_doom.nids < SUPER_DOOM_MAX)
+		super_doom.ids[super_doom.nids++] = id;
+}
+
+/* One process of a pass: brood's child (a leader, a probe, or an adopted
+ * orphan), or a member of a session or group to empty, is killed; an
+ * adopted daemon leads a session of its own, emptied on the next pass. */
+static void
+super_doom_one(void *arg, const struct ptree_entry *e)
+{
+	bool child = e->ppid == super_doom.self;
+
+	if (e->pid == super_doom.self || e->state == 'Z')
+		return;
+	if (child && e->sid == e->pid)
+		super_doom_add(e->sid);
+	if (child || super_doom_has(e->sid) || super_doom_has(e->pgid)) {
+		kill(e->pid, SIGKILL);
+		super_doom.killed++;
+	}
+}
+
+void
+super_emergency(struct super *s)
+{
+	struct timespec pause = { 0, 5 * 1000000 };
+	size_t i;
+	int pass;
+
 	if (s == NULL)
 		return;
+	super_doom.self = s->self;
+	super_doom.nids = 0;
 	for (i = 0; i < s->nprocs; i++) {
 		struct proc *p = s->procs[i];
 
-		if (p->pid > 0 && !p->tree_gone)
+		if (p->pid > 0 && !p->tree_gone) {
 			kill(-p->pid, SIGKILL);
+			super_doom_add(p->pid);
+		}
+	}
+	/* The groups are not all: a process that moved to a group of its own
+	 * is still in its leader's session, and a daemon that called setsid
+	 * was adopted by brood. /proc is read with system calls only. The
+	 * orphans of what a pass kills come back to brood, the subreaper: look
+	 * again until a pass finds nothing. */
+	for (pass = 0; pass < 5; pass++) {
+		super_doom.killed = 0;
+		if (ptree_walk_safe(super_doom_one, NULL) == -1 || super_doom.killed == 0)
+			break;
+		nanosleep(&pause, NULL);
 	}
 }
 
