@@ -12,7 +12,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <locale.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -883,12 +882,7 @@ main(void)
 	Suite *s;
 	TCase *tc;
 
-	setlocale(LC_ALL, "");
-	if (!tmux_available()) {
-		fprintf(stderr, "adv_tui: no tmux on PATH, skipped\n");
-		return 77;
-	}
-	s = tu_suite("adv_tui", &tc, NULL, teardown, 120);
+	s = tuitest_suite("adv_tui", &tc, teardown, 120);
 	tuitest_add(tc, test_escapes_in_output);
 	tuitest_add(tc, test_escapes_in_names);
 	tuitest_add(tc, test_escapes_in_config);

@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,17 @@ tuitest_start(struct tuitest *a, int w, int h, const char *const *env, const cha
 	argv[n] = NULL;
 	tmux_start_env(&a->tm, w, h, env, argv);
 	a->brood = tmux_pane_pid(&a->tm);
+}
+
+Suite *
+tuitest_suite(const char *name, TCase **tc, SFun teardown, int timeout_s)
+{
+	setlocale(LC_ALL, "");
+	if (!tmux_available()) {
+		fprintf(stderr, "%s: no tmux on PATH, skipped\n", name);
+		exit(77);
+	}
+	return tu_suite(name, tc, NULL, teardown, timeout_s);
 }
 
 /* The last screen for a message, cut to what Check can carry (a few KiB):
@@ -174,7 +186,6 @@ tuitest_assert_restored(struct tuitest *a, bool check_paste)
 	free(buffers);
 	if (check_paste)
 		tuitest_assert_paste_plain(a);
-	unlink(a->stty_file);
 }
 
 void
