@@ -161,7 +161,8 @@ ptree_safe_stat(const char *name, struct ptree_entry *e)
 int
 ptree_walk_safe(void (*fn)(void *arg, const struct ptree_entry *e), void *arg)
 {
-	char buf[8192];
+	/* getdents64 records are 8-byte aligned from the buffer's start. */
+	char buf[8192] __attribute__((aligned(8)));
 	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	long n;
 
