@@ -113,9 +113,17 @@ start_family(const char *const *extra)
 {
 	const char *args[16];
 
+	uint64_t t0;
+
 	family_args(args, extra);
 	tuitest_start(&a, 120, 30, NULL, NULL, args);
 	family_ready();
+	/* What brood adopted and what ended was reaped: no zombie stays. */
+	for (t0 = util_now_ms(); tuitest_zombies(a.brood) > 0;) {
+		ck_assert_msg(util_now_ms() - t0 < 2000, "brood leaves %zu zombies",
+		    tuitest_zombies(a.brood));
+		usleep(10000);
+	}
 }
 
 /* Every process of the family is gone within timeout_ms. */

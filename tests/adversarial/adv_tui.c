@@ -625,6 +625,31 @@ restarts_shown(const char *name)
 	return n;
 }
 
+/* Wait until the restarts are over: the process running, one instance
+ * alive, the restart count shown in *rst and the pids written in *n. An
+ * instance may be stopped before it could write its pid, so the file
+ * counts at most the instances started (RST + 1). */
+static void
+settle(const char *pids, unsigned *rst, size_t *n)
+{
+	uint64_t t0 = util_now_ms();
+	size_t alive;
+
+	for (;;) {
+		char *screen = tmux_capture(&a.tm, false);
+		bool running = tmux_find_row(screen, "> single running") >= 0;
+
+		free(screen);
+		*rst = restarts_shown("single");
+		alive = alive_in(pids, n);
+		if (running && alive == 1 && *rst + 1 >= *n)
+			return;
+		ck_assert_msg(util_now_ms() - t0 < 10000, "%zu alive, RST %u with %zu pids written",
+		    alive, *rst, *n);
+		usleep(20000);
+	}
+}
+
 /* The restart key pressed 50 times at once, then 50 times in quick
  * succession: never two instances at a time (each holds a lock, and a
  * second one would say DOUBLE), exactly one alive at the end, the restart
@@ -635,7 +660,7 @@ START_TEST(test_restart_storm)
 	const char *args[] = { "-n", "single", cmd, NULL };
 	size_t n, alive, i;
 	unsigned rst;
-	uint64_t t0;
+	char *screen;
 
 	tu_tmpname(lock, sizeof lock, "lock");
 	tu_tmpname(pids, sizeof pids, "pids");
@@ -644,9 +669,13 @@ START_TEST(test_restart_storm)
 	tuitest_wait_re(&a, "^> single +running", 10000);
 	tuitest_wait(&a, "single up", 10000);
 
+	/* Keys are read in order: once the layout key that follows the
+	 * presses has changed the screen, brood has seen them all. */
 	free(tmux_command(&a.tm, "send-keys", "-N", "50", "-t", a.tm.pane, "r", NULL));
-	tuitest_wait_re(&a, "^> single +running .* 1$", 10000);
-	ck_assert_uint_eq(alive_in(pids, &n), 1);
+	tmux_send_keys(&a.tm, "l", NULL);
+	tuitest_wait(&a, "all processes, interleaved", 10000);
+	settle(pids, &rst, &n);
+	ck_assert_uint_eq(rst, 1);
 	ck_assert_uint_eq(n, 2);
 
 	for (i = 0; i < 50; i++) {
@@ -654,30 +683,14 @@ START_TEST(test_restart_storm)
 		alive = alive_in(pids, &n);
 		ck_assert_msg(alive <= 1, "%zu instances alive after %zu presses", alive, i + 1);
 	}
-	/* Settled: one instance up and running, no restart pending. An
-	 * instance may be stopped before it could write its pid, so the file
-	 * counts at most the instances started (RST + 1). */
-	for (t0 = util_now_ms();;) {
-		char *screen = tmux_capture(&a.tm, false);
-		bool running = strstr(screen, "> single running") != NULL;
-
-		free(screen);
-		rst = restarts_shown("single");
-		alive = alive_in(pids, &n);
-		if (running && alive == 1 && rst >= n - 1)
-			break;
-		ck_assert_msg(util_now_ms() - t0 < 10000, "%zu alive, RST %u with %zu pids written",
-		    alive, rst, n);
-		usleep(50000);
-	}
+	tmux_send_keys(&a.tm, "l", NULL);
+	tuitest_wait_gone(&a, "all processes, interleaved", 10000);
+	settle(pids, &rst, &n);
 	fprintf(stderr, "restart storm: 50 presses made %u restarts\n", rst - 1);
 	ck_assert_msg(rst >= 2 && rst <= 51, "RST %u after 1 + 50 presses", rst);
-	/* ... and stays so. */
-	usleep(200000);
-	ck_assert_uint_eq(restarts_shown("single"), rst);
-	ck_assert_uint_eq(alive_in(pids, &n), 1);
-	ck_assert_msg(strstr(a.tm.screen, "DOUBLE") == NULL, "two instances overlapped:\n%s",
-	    a.tm.screen);
+	screen = tmux_capture(&a.tm, false);
+	ck_assert_msg(strstr(screen, "DOUBLE") == NULL, "two instances overlapped:\n%s", screen);
+	free(screen);
 	ck_assert_uint_eq(tuitest_children(a.brood), 1);
 	ck_assert_uint_eq(tuitest_zombies(a.brood), 0);
 	quit_clean(15000);
