@@ -378,6 +378,18 @@ written(pid_t pid)
 	return n;
 }
 
+/* s without the word that starts with prefix (up to the next blank). */
+static void
+drop_word(char *s, const char *prefix)
+{
+	char *p = strstr(s, prefix), *end;
+
+	if (p == NULL)
+		return;
+	end = strchr(p + 1, ' ');
+	memmove(p, end != NULL ? end : p + strlen(p), strlen(end != NULL ? end : p + strlen(p)) + 1);
+}
+
 /* The "t tick N" numbers on the screen, top to bottom, are consecutive:
  * no line was lost. How many there are. */
 static int
@@ -409,7 +421,7 @@ ticks_consecutive(const char *screen)
 START_TEST(test_suspend_resume)
 {
 	const char *args[16];
-	char script[8192], *running_modes, *modes, *screen;
+	char script[8192], *running_modes, *modes, *screen, *last;
 	size_t off = 0;
 	pid_t bash, ticker;
 	long w0;
@@ -458,13 +470,23 @@ START_TEST(test_suspend_resume)
 	}
 	ck_assert_int_ne(tu_pid_state(stub), 'T');
 	ck_assert_int_ne(tu_pid_state(fam[2]), 'T');
+	/* The window changes size while brood is away (its SIGWINCH goes to
+	 * the shell, the foreground job then). */
+	tmux_resize(&a.tm, 100, 26);
 
-	/* fg */
+	/* fg: the whole screen again, at the new size. */
 	tmux_send_keys(&a.tm, "Enter", NULL);
 	tuitest_wait_re(&a, "^  NAME +STATE", 5000);
 	tuitest_wait_gone(&a, "suspended=148", 5000);
 	tuitest_wait(&a, " ticker - running", 5000);
+	last = tmux_row(a.tm.screen, 25);
+	ck_assert_msg(last != NULL && strstr(last, "? help") != NULL && strstr(last, "tiled") != NULL,
+	    "the last row after fg is '%s'", last != NULL ? last : "");
+	free(last);
+	/* The same modes as before (tab stops follow the width). */
 	modes = tuitest_modes(&a);
+	drop_word(modes, " tabs=");
+	drop_word(running_modes, " tabs=");
 	ck_assert_msg(strcmp(modes, running_modes) == 0, "after fg the modes are\n%s\nnot\n%s",
 	    modes, running_modes);
 	free(modes);
