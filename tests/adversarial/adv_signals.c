@@ -244,13 +244,11 @@ END_TEST
  * session is not NULL): brood gets SIGHUP and EIO; all stops, within the
  * stop timeout and a little more. */
 static void
-terminal_closed(const char *command, const char *session)
+close_terminal(const char *command, const char *session)
 {
 	char msg[512];
-	uint64_t t0;
+	uint64_t t0 = util_now_ms();
 
-	start_family(NULL);
-	t0 = util_now_ms();
 	free(tmux_command(&a.tm, command, "-t", session != NULL ? session : a.tm.pane, NULL));
 	ck_assert_msg(tu_wait_pid_dead(a.brood, 10000), "brood outlived its terminal");
 	fprintf(stderr, "%s: brood ended %llu ms after its terminal closed\n", command,
@@ -263,13 +261,15 @@ terminal_closed(const char *command, const char *session)
 
 START_TEST(test_pane_killed)
 {
-	terminal_closed("kill-pane", NULL);
+	start_family(NULL);
+	close_terminal("kill-pane", NULL);
 }
 END_TEST
 
 START_TEST(test_session_killed)
 {
-	terminal_closed("kill-session", "test");
+	start_family(NULL);
+	close_terminal("kill-session", "test");
 }
 END_TEST
 
@@ -412,20 +412,18 @@ ticks_consecutive(const char *screen)
 }
 
 /*
- * Ctrl-Z in a shell with job control: brood stops and gives the terminal
- * back as it found it, the shell runs; the children keep running and
- * writing meanwhile. fg: brood takes the terminal again, draws it all
- * anew, has lost none of the lines written while it was stopped, answers
- * keys, and quits cleanly.
+ * brood on the family under bash with job control, as from an interactive
+ * shell: "set -m; stty -g > FILE; brood ...; echo suspended=$?; read x;
+ * fg; echo resumed=$?". Ctrl-Z gives the shell back ("suspended=148"),
+ * Enter resumes brood in the foreground.
  */
-START_TEST(test_suspend_resume)
+static void
+start_under_bash(void)
 {
-	const char *args[16];
-	char script[8192], *running_modes, *modes, *screen, *last;
+	static char script[8192];
+	const char *args[16], *argv[24];
 	size_t off = 0;
-	pid_t bash, ticker;
-	long w0;
-	int i, n;
+	int i, k = 0;
 
 	family_args(args, NULL);
 	tu_tmpname(a.stty_file, sizeof a.stty_file, "stty");
@@ -436,25 +434,36 @@ START_TEST(test_suspend_resume)
 	off += (size_t)snprintf(script + off, sizeof script - off,
 	    "; echo suspended=$?; read x; fg; echo resumed=$?");
 	ck_assert_uint_lt(off, sizeof script - 1);
-	{
-		/* bash -c SCRIPT bash ARGS...: the family's arguments as $1... */
-		const char *full[24];
-		int k = 0;
-
-		full[k++] = "/bin/bash";
-		full[k++] = "-c";
-		full[k++] = script;
-		full[k++] = "bash";
-		for (i = 0; args[i] != NULL; i++)
-			full[k++] = args[i];
-		full[k] = NULL;
-		tmux_start(&a.tm, 120, 30, full);
-	}
-	bash = tmux_pane_pid(&a.tm);
+	/* bash -c SCRIPT bash ARGS...: the family's arguments as $1... */
+	argv[k++] = "/bin/bash";
+	argv[k++] = "-c";
+	argv[k++] = script;
+	argv[k++] = "bash";
+	for (i = 0; args[i] != NULL; i++)
+		argv[k++] = args[i];
+	argv[k] = NULL;
+	tmux_start(&a.tm, 120, 30, argv);
 	family_ready();
-	a.brood = child_with(bash, "brood");
-	ticker = child_with(a.brood, "tui-ticker");
+	a.brood = child_with(tmux_pane_pid(&a.tm), "brood");
 	ck_assert_int_gt(a.brood, 1);
+}
+
+/*
+ * Ctrl-Z in a shell with job control: brood stops and gives the terminal
+ * back as it found it, the shell runs; the children keep running and
+ * writing meanwhile. fg: brood takes the terminal again, draws it all
+ * anew, has lost none of the lines written while it was stopped, answers
+ * keys, and quits cleanly.
+ */
+START_TEST(test_suspend_resume)
+{
+	char *running_modes, *modes, *screen, *last;
+	pid_t ticker;
+	long w0;
+	int i, n;
+
+	start_under_bash();
+	ticker = child_with(a.brood, "tui-ticker");
 	ck_assert_int_gt(ticker, 1);
 	running_modes = tuitest_modes(&a);
 
@@ -549,6 +558,18 @@ START_TEST(test_stop_cont_redraws)
 }
 END_TEST
 
+/* Suspended, then the terminal closes: the kernel sends the stopped,
+ * orphaned brood SIGHUP and SIGCONT; it stops everything and ends. */
+START_TEST(test_suspended_then_closed)
+{
+	start_under_bash();
+	tmux_send_keys(&a.tm, "C-z", NULL);
+	tuitest_wait(&a, "suspended=148", 5000);
+	ck_assert_int_eq(tu_pid_state(a.brood), 'T');
+	close_terminal("kill-pane", NULL);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -568,5 +589,6 @@ main(void)
 	tuitest_add(tc, test_sigkill);
 	tuitest_add(tc, test_suspend_resume);
 	tuitest_add(tc, test_stop_cont_redraws);
+	tuitest_add(tc, test_suspended_then_closed);
 	return tu_run_suite(s);
 }
