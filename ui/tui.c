@@ -1110,7 +1110,11 @@ tui_suspend(struct tui *t)
 	 * own on it: the default action, unblocked, for this one. */
 	signal(SIGTSTP, SIG_DFL);
 	sigprocmask(SIG_UNBLOCK, &tstp, NULL);
-	raise(SIGTSTP);
+	/* To the whole process group, as vim does: a script that started
+	 * brood stops with it, or the shell would wait on the script and
+	 * never get the terminal back (the children, in sessions of their
+	 * own, are not in the group). */
+	kill(0, SIGTSTP);
 	sigprocmask(SIG_BLOCK, &tstp, NULL);
 	tui_continued(t);
 }
