@@ -322,9 +322,28 @@ START_TEST(test_sigkill)
 }
 END_TEST
 
-/* The first child of parent whose command line holds needle, or 0. */
+/* Whether pid descends from root, in pt. */
+static bool
+descends(const struct ptree *pt, pid_t pid, pid_t root)
+{
+	size_t hops, j;
+
+	for (hops = 0; hops < 64 && pid > 1; hops++) {
+		for (j = 0; j < pt->n && pt->v[j].pid != pid; j++)
+			;
+		if (j == pt->n)
+			return false;
+		pid = pt->v[j].ppid;
+		if (pid == root)
+			return true;
+	}
+	return false;
+}
+
+/* The first process below root whose command line holds needle (its
+ * first word, if argv0), or 0. */
 static pid_t
-child_with(pid_t parent, const char *needle)
+find_below(pid_t root, const char *needle, bool argv0)
 {
 	struct ptree pt = { 0 };
 	pid_t found = 0;
@@ -336,7 +355,7 @@ child_with(pid_t parent, const char *needle)
 		ssize_t n;
 		int fd;
 
-		if (pt.v[i].ppid != parent)
+		if (!descends(&pt, pt.v[i].pid, root))
 			continue;
 		snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pt.v[i].pid);
 		fd = open(path, O_RDONLY);
@@ -347,6 +366,11 @@ child_with(pid_t parent, const char *needle)
 		if (n <= 0)
 			continue;
 		buf[n] = '\0';
+		if (argv0) {
+			if (strcmp(buf, needle) == 0)
+				found = pt.v[i].pid;
+			continue;
+		}
 		for (ssize_t k = 0; k < n; k++) {
 			if (buf[k] == '\0')
 				buf[k] = ' ';
@@ -415,10 +439,12 @@ ticks_consecutive(const char *screen)
  * brood on the family under bash with job control, as from an interactive
  * shell: "set -m; stty -g > FILE; brood ...; echo suspended=$?; read x;
  * fg; echo resumed=$?". Ctrl-Z gives the shell back ("suspended=148"),
- * Enter resumes brood in the foreground.
+ * Enter resumes brood in the foreground. With in_script, brood is run by
+ * a shell script (the job is "sh -c 'brood ...; echo script-done'"), which
+ * must stop with it for the shell to get the terminal back.
  */
 static void
-start_under_bash(void)
+start_under_bash(bool in_script)
 {
 	static char script[8192];
 	const char *args[16], *argv[24];
@@ -428,7 +454,8 @@ start_under_bash(void)
 	family_args(args, NULL);
 	tu_tmpname(a.stty_file, sizeof a.stty_file, "stty");
 	off += (size_t)snprintf(script + off, sizeof script - off,
-	    "set -m; stty -g > %s; '%s'", a.stty_file, tu_brood());
+	    "set -m; stty -g > %s; %s'%s'", a.stty_file,
+	    in_script ? "sh -c '\"$0\" \"$@\"; echo script-done' " : "", tu_brood());
 	for (i = 0; args[i] != NULL; i++)
 		off += (size_t)snprintf(script + off, sizeof script - off, " \"$%d\"", i + 1);
 	off += (size_t)snprintf(script + off, sizeof script - off,
@@ -444,7 +471,7 @@ start_under_bash(void)
 	argv[k] = NULL;
 	tmux_start(&a.tm, 120, 30, argv);
 	family_ready();
-	a.brood = child_with(tmux_pane_pid(&a.tm), "brood");
+	a.brood = find_below(tmux_pane_pid(&a.tm), tu_brood(), true);
 	ck_assert_int_gt(a.brood, 1);
 }
 
@@ -455,15 +482,16 @@ start_under_bash(void)
  * anew, has lost none of the lines written while it was stopped, answers
  * keys, and quits cleanly.
  */
-START_TEST(test_suspend_resume)
+static void
+suspend_resume(bool in_script)
 {
 	char *running_modes, *modes, *screen, *last;
 	pid_t ticker;
 	long w0;
 	int i, n;
 
-	start_under_bash();
-	ticker = child_with(a.brood, "tui-ticker");
+	start_under_bash(in_script);
+	ticker = find_below(a.brood, "tui-ticker", false);
 	ck_assert_int_gt(ticker, 1);
 	running_modes = tuitest_modes(&a);
 
@@ -516,9 +544,25 @@ START_TEST(test_suspend_resume)
 
 	tmux_send_keys(&a.tm, "Q", NULL);
 	tuitest_wait(&a, "resumed=0", 15000);
+	if (in_script)
+		tuitest_wait(&a, "script-done", 1000);
 	tuitest_assert_restored(&a, false);
 	assert_family_gone(2000);
 	tmux_finish_clean(&a.tm);
+}
+
+START_TEST(test_suspend_resume)
+{
+	suspend_resume(false);
+}
+END_TEST
+
+/* The same, brood started by a shell script: Ctrl-Z stops the script too
+ * (it is in brood's process group), or the shell would wait on it and
+ * never get the terminal back. */
+START_TEST(test_suspend_from_script)
+{
+	suspend_resume(true);
 }
 END_TEST
 
@@ -562,7 +606,7 @@ END_TEST
  * orphaned brood SIGHUP and SIGCONT; it stops everything and ends. */
 START_TEST(test_suspended_then_closed)
 {
-	start_under_bash();
+	start_under_bash(false);
 	tmux_send_keys(&a.tm, "C-z", NULL);
 	tuitest_wait(&a, "suspended=148", 5000);
 	ck_assert_int_eq(tu_pid_state(a.brood), 'T');
@@ -588,6 +632,7 @@ main(void)
 	tuitest_add(tc, test_sigsegv);
 	tuitest_add(tc, test_sigkill);
 	tuitest_add(tc, test_suspend_resume);
+	tuitest_add(tc, test_suspend_from_script);
 	tuitest_add(tc, test_stop_cont_redraws);
 	tuitest_add(tc, test_suspended_then_closed);
 	return tu_run_suite(s);
