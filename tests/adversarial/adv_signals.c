@@ -297,7 +297,10 @@ END_TEST
  * as brood set it. The test checks the promise, then cleans up the rest. */
 START_TEST(test_sigkill)
 {
+	static const char *const what[] = { "the child in its own group", "the setsid daemon",
+		"a shell's background child", "a shell's background child" };
 	pid_t direct[3], out_of_reach[4];
+	char *modes;
 	size_t i;
 
 	start_family(NULL);
@@ -314,10 +317,13 @@ START_TEST(test_sigkill)
 		ck_assert_msg(tu_wait_pid_dead(direct[i], 2000), "brood's child %d survived SIGKILL",
 		    (int)direct[i]);
 	for (i = 0; i < sizeof out_of_reach / sizeof out_of_reach[0]; i++) {
-		fprintf(stderr, "SIGKILL: %d %s\n", (int)out_of_reach[i],
+		fprintf(stderr, "SIGKILL: %s %s\n", what[i],
 		    tu_pid_dead(out_of_reach[i]) ? "ended" : "survived (out of brood's reach)");
 		kill(out_of_reach[i], SIGKILL);
 	}
+	modes = tuitest_modes(&a);
+	fprintf(stderr, "SIGKILL: the terminal is left with %s\n", modes);
+	free(modes);
 	tmux_finish_clean(&a.tm);
 }
 END_TEST
