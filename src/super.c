@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "line.h"
 #include "scroll.h"
 #include "super-int.h"
 #include "util.h"
@@ -461,14 +462,18 @@ struct proc *
 super_add(struct super *s, const struct proc_spec *spec, char **cause)
 {
 	struct proc_spec named = *spec;
-	char *base, *name;
+	char *base, *name, *shown;
 	unsigned k = 2;
 	struct proc *p;
 
 	/* Names identify processes on screen and in commands: derive a
-	 * missing one, and make each unique ("web", "web.2", ...). */
-	base = (spec->name != NULL && *spec->name != '\0') ? xstrdup(spec->name) :
+	 * missing one, and make each unique ("web", "web.2", ...). A name of
+	 * nothing but escapes and controls is missing too: shown sanitized,
+	 * it would be blank. */
+	shown = spec->name != NULL ? line_sanitize(spec->name) : NULL;
+	base = (shown != NULL && shown[strspn(shown, " ")] != '\0') ? xstrdup(spec->name) :
 	    super_derive_name(spec);
+	free(shown);
 	name = xstrdup(base);
 	while (super_name_taken(s, name)) {
 		free(name);
