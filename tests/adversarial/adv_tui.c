@@ -220,17 +220,21 @@ END_TEST
 START_TEST(test_escapes_in_names)
 {
 	static const char *const needles[] = { "PWNED", NULL };
-	char sleep_cmd[512];
+	char sleep_cmd[512], plain_cmd[512];
 	const char *args[] = { "-n",
-	    "\xc2\x9b" "31mc1name,\x9b" "2Jraw8,\xe2\x80\xaerlo-name,\033]0;PWNED\007\033[2Jesc-name",
-	    sleep_cmd, sleep_cmd, sleep_cmd, sleep_cmd, NULL };
+	    "\xc2\x9b" "31mc1name,\x9b" "2Jraw8,\xe2\x80\xaerlo-name,\033]0;PWNED\007\033[2Jesc-name,"
+	    "\033]0;PWNED\007\033[2J\xe2\x80\xae",
+	    sleep_cmd, sleep_cmd, sleep_cmd, sleep_cmd, plain_cmd, NULL };
 	struct tuitest_screen s;
 	int row, col = -1;
 
 	snprintf(sleep_cmd, sizeof sleep_cmd, "echo started; exec %s sleep 1000", tu_helper());
+	snprintf(plain_cmd, sizeof plain_cmd, "%s sleep 1000", tu_helper());
 	tuitest_start(&a, 120, 30, NULL, NULL, args);
 	tuitest_record(&a);
 	tuitest_wait_re(&a, "^  esc-name +running", 10000);
+	/* A name of nothing but escapes would show blank: the command's. */
+	tuitest_wait_re(&a, "^  helper +running", 10000);
 	tuitest_wait_re(&a, "^> \xef\xbf\xbd" "31mc1name +running", 10000);
 	tuitest_wait_re(&a, "^  \xef\xbf\xbd" "2Jraw8 +running", 10000);
 	tuitest_wait_re(&a, "^  rlo-name +running", 10000);
