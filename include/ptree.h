@@ -38,6 +38,12 @@ typedef int ptree_owner_cb(void *arg, const struct ptree_entry *e);
  * owner of its nearest ancestor that has one, else -1. Sorts t by pid. */
 void ptree_owners(struct ptree *t, ptree_owner_cb *cb, void *arg, int *owner);
 
+/* Call fn for every process in /proc with its pid, ppid, pgid, sid and
+ * state (start is 0), reading with system calls only (open, getdents64,
+ * read, close): no allocation, no stdio, so a signal handler may call it.
+ * -1 if /proc cannot be read. */
+int ptree_walk_safe(void (*fn)(void *arg, const struct ptree_entry *e), void *arg);
+
 /* Copy the value of environment variable name ("BROOD_ID") of process pid
  * into buf; false if pid is gone, unreadable, or has no such variable. */
 bool ptree_environ_get(pid_t pid, const char *name, char *buf, size_t len);

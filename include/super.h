@@ -232,8 +232,10 @@ bool super_all_ended(const struct super *s);
  * still there. */
 size_t super_sweep(struct super *s, uint64_t timeout_ms);
 
-/* Kill every child and descendant with SIGKILL, without waiting; safe to
- * call from the fatal path. */
+/* Kill every child and descendant with SIGKILL, without waiting: the
+ * leaders' groups and sessions, adopted daemons and their sessions.
+ * Async-signal-safe (no allocation, /proc read with system calls): the
+ * fatal signal handler and the out-of-memory path call it. */
 void super_emergency(struct super *s);
 
 void super_free(struct super *s);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ptree.h"
@@ -92,6 +93,104 @@ ptree_scan(struct ptree *t)
 			t->n++;
 	}
 	closedir(d);
+	return 0;
+}
+
+/* A decimal number at *p, moving *p past it; async-signal-safe. */
+static long
+ptree_safe_number(const char **p, const char *end)
+{
+	long v = 0;
+
+	while (*p < end && **p >= '0' && **p <= '9')
+		v = v * 10 + (*(*p)++ - '0');
+	return v;
+}
+
+/* /proc/pid/stat into e with system calls and plain loops only. */
+static bool
+ptree_safe_stat(const char *name, struct ptree_entry *e)
+{
+	static const char pre[] = "/proc/", post[] = "/stat";
+	char path[64], buf[512];
+	const char *p, *end, *paren = NULL;
+	size_t n = 0, k;
+	ssize_t got;
+	int fd, field;
+
+	for (k = 0; pre[k] != '\0'; k++)
+		path[n++] = pre[k];
+	for (k = 0; name[k] != '\0' && n < 40; k++)
+		path[n++] = name[k];
+	for (k = 0; k < sizeof post; k++)
+		path[n++] = post[k];
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return false;
+	got = read(fd, buf, sizeof buf);
+	close(fd);
+	if (got <= 0)
+		return false;
+	end = buf + got;
+	for (p = buf; p < end; p++) {
+		if (*p == ')')
+			paren = p;
+	}
+	if (paren == NULL || paren + 4 >= end)
+		return false;
+	p = paren + 2;
+	e->state = *p++;
+	/* Fields 4, 5, 6: ppid, pgid, sid. */
+	for (field = 4; field <= 6; field++) {
+		long v;
+
+		if (p >= end || *p++ != ' ')
+			return false;
+		v = ptree_safe_number(&p, end);
+		if (field == 4)
+			e->ppid = (pid_t)v;
+		else if (field == 5)
+			e->pgid = (pid_t)v;
+		else
+			e->sid = (pid_t)v;
+	}
+	e->start = 0;
+	return true;
+}
+
+int
+ptree_walk_safe(void (*fn)(void *arg, const struct ptree_entry *e), void *arg)
+{
+	/* getdents64 records are 8-byte aligned from the buffer's start. */
+	char buf[8192] __attribute__((aligned(8)));
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n;
+
+	if (fd == -1)
+		return -1;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+		long off = 0;
+
+		while (off < n) {
+			struct ptree_dirent64 {
+				unsigned long long ino;
+				long long off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *de = (struct ptree_dirent64 *)(void *)(buf + off);
+			struct ptree_entry e;
+			const char *q = de->name;
+
+			off += de->reclen;
+			if (*q < '1' || *q > '9')
+				continue;
+			e.pid = (pid_t)ptree_safe_number(&q, q + 16);
+			if (*q == '\0' && ptree_safe_stat(de->name, &e))
+				fn(arg, &e);
+		}
+	}
+	close(fd);
 	return 0;
 }
 

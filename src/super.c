@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "line.h"
 #include "scroll.h"
 #include "spawn.h"
 #include "super-int.h"
@@ -372,18 +373,82 @@ super_sweep(struct super *s, uint64_t timeout_ms)
 	return first;
 }
 
-void
-super_emergency(struct super *s)
+/* What super_emergency kills, in static storage: it runs in a signal
+ * handler, maybe with the heap broken. */
+#define SUPER_DOOM_MAX 4096
+static struct {
+	pid_t self;
+	pid_t ids[SUPER_DOOM_MAX];   /* sessions and groups to empty */
+	size_t nids;
+	size_t killed;               /* by the last pass over /proc */
+} super_doom;
+
+static bool
+super_doom_has(pid_t id)
 {
 	size_t i;
 
+	for (i = 0; i < super_doom.nids; i++) {
+		if (super_doom.ids[i] == id)
+			return true;
+	}
+	return false;
+}
+
+static void
+super_doom_add(pid_t id)
+{
+	if (id > 1 && !super_doom_has(id) && super_doom.nids < SUPER_DOOM_MAX)
+		super_doom.ids[super_doom.nids++] = id;
+}
+
+/* One process of a pass: brood's child (a leader, a probe, or an adopted
+ * orphan), or a member of a session or group to empty, is killed; an
+ * adopted daemon leads a session of its own, emptied on the next pass. */
+static void
+super_doom_one(void *arg, const struct ptree_entry *e)
+{
+	bool child = e->ppid == super_doom.self;
+
+	if (e->pid == super_doom.self || e->state == 'Z')
+		return;
+	if (child && e->sid == e->pid)
+		super_doom_add(e->sid);
+	if (child || super_doom_has(e->sid) || super_doom_has(e->pgid)) {
+		kill(e->pid, SIGKILL);
+		super_doom.killed++;
+	}
+}
+
+void
+super_emergency(struct super *s)
+{
+	struct timespec pause = { 0, 5 * 1000000 };
+	size_t i;
+	int pass;
+
 	if (s == NULL)
 		return;
+	super_doom.self = s->self;
+	super_doom.nids = 0;
 	for (i = 0; i < s->nprocs; i++) {
 		struct proc *p = s->procs[i];
 
-		if (p->pid > 0 && !p->tree_gone)
+		if (p->pid > 0 && !p->tree_gone) {
 			kill(-p->pid, SIGKILL);
+			super_doom_add(p->pid);
+		}
+	}
+	/* The groups are not all: a process that moved to a group of its own
+	 * is still in its leader's session, and a daemon that called setsid
+	 * was adopted by brood. /proc is read with system calls only. The
+	 * orphans of what a pass kills come back to brood, the subreaper: look
+	 * again until a pass finds nothing. */
+	for (pass = 0; pass < 5; pass++) {
+		super_doom.killed = 0;
+		if (ptree_walk_safe(super_doom_one, NULL) == -1 || super_doom.killed == 0)
+			break;
+		nanosleep(&pause, NULL);
 	}
 }
 
@@ -457,14 +522,18 @@ struct proc *
 super_add(struct super *s, const struct proc_spec *spec, char **cause)
 {
 	struct proc_spec named = *spec;
-	char *base, *name;
+	char *base, *name, *shown;
 	unsigned k = 2;
 	struct proc *p;
 
 	/* Names identify processes on screen and in commands: derive a
-	 * missing one, and make each unique ("web", "web.2", ...). */
-	base = (spec->name != NULL && *spec->name != '\0') ? xstrdup(spec->name) :
+	 * missing one, and make each unique ("web", "web.2", ...). A name of
+	 * nothing but escapes and controls is missing too: shown sanitized,
+	 * it would be blank. */
+	shown = spec->name != NULL ? line_sanitize(spec->name) : NULL;
+	base = (shown != NULL && shown[strspn(shown, " ")] != '\0') ? xstrdup(spec->name) :
 	    super_derive_name(spec);
+	free(shown);
 	name = xstrdup(base);
 	while (super_name_taken(s, name)) {
 		free(name);

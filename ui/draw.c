@@ -936,6 +936,7 @@ static const char *const draw_help_lines[] = {
 	"i              details: graphs, process tree, timeline",
 	"T              CPU and MEM of the whole tree / the leader",
 	"q  Q           quit (asks while processes run) / at once",
+	"C-z            suspend (fg resumes; processes keep running)",
 	"",
 	"any key closes this help",
 };

@@ -3,10 +3,11 @@
  *
  * The terminal is checked and taken over (newterm, raw mode) before any
  * child starts, and given back on every way out: quit, SIGTERM, SIGINT,
- * SIGHUP (the terminal is gone: nothing more is drawn, every child is
+ * SIGQUIT, SIGHUP (the user is gone: nothing more is drawn, every child is
  * stopped as on quit), a fatal signal (an async-signal-safe handler writes
  * the saved reset sequence and restores the saved tty modes), and the
- * out-of-memory path (util_fatal's hook).
+ * out-of-memory path (util_fatal's hook). It is lent back while brood is
+ * suspended (Ctrl-Z, SIGTSTP) and taken again, redrawn, on SIGCONT.
  *
  * Rendering never holds up ingest: the supervisor's hooks only mark the
  * screen dirty, and a frame is drawn in the loop's idle callback at most
@@ -35,6 +36,8 @@
 #include "util.h"
 
 static void tui_cmds_clear(struct tui *);
+static void tui_suspend(struct tui *);
+static void tui_resize(struct tui *);
 
 /* What the fatal path needs, kept where a signal handler can reach it. */
 static struct termios tui_saved_tty;
@@ -913,8 +916,8 @@ tui_command(struct tui *t, wint_t ch)
 	case 'd':
 		tui_remove(t);
 		break;
-	case 26: /* Ctrl-Z */
-		tui_message(t, "brood does not suspend: q quits");
+	case 26: /* Ctrl-Z: raw mode makes it a key */
+		tui_suspend(t);
 		break;
 	default:
 		if (p == NULL || t->quitting)
@@ -984,7 +987,9 @@ tui_key(struct tui *t, int r, wint_t wch)
 	if (t->prompt == TUI_PROMPT_QUIT) {
 		t->prompt = TUI_PROMPT_NONE;
 		t->dirty = true;
-		if (r == OK && (wch == 'y' || wch == 'Y' || wch == 'q'))
+		/* Pressing the quit key again means yes; so does Ctrl-C again
+		 * (3): someone hammering it wants out, not the prompt gone. */
+		if (r == OK && (wch == 'y' || wch == 'Y' || wch == 'q' || wch == 3))
 			tui_quit(t);
 		return;
 	}
@@ -1064,6 +1069,17 @@ tui_input(struct loop *l, int fd, uint32_t events, void *arg)
 		tui_terminal_gone(t);
 }
 
+/* Back from a stop: the program's terminal modes again, the size it may
+ * have taken meanwhile, and everything drawn anew. */
+static void
+tui_continued(struct tui *t)
+{
+	if (t->term_dead)
+		return;
+	reset_prog_mode();
+	tui_resize(t);
+}
+
 static void
 tui_resize(struct tui *t)
 {
@@ -1075,6 +1091,38 @@ tui_resize(struct tui *t)
 	t->dirty = true;
 }
 
+/*
+ * Ctrl-Z or SIGTSTP: give the terminal back and stop, as any job does, so
+ * the shell can run something else; on fg, take the terminal again and
+ * draw it all anew. Only brood stops: the children keep running (in
+ * their own sessions, the terminal's job control never reaches them), and
+ * what they write waits in their pipes until brood is back. Where no shell
+ * could resume brood (an orphaned process group: brood started without job
+ * control), the kernel discards the SIGTSTP and brood goes on at once.
+ */
+static void
+tui_suspend(struct tui *t)
+{
+	sigset_t tstp;
+
+	if (t->term_dead)
+		return;
+	endwin();
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	/* The loop blocks SIGTSTP to read it; ncurses put a handler of its
+	 * own on it: the default action, unblocked, for this one. */
+	sigaction(SIGTSTP, &(struct sigaction){ .sa_handler = SIG_DFL }, NULL);
+	sigprocmask(SIG_UNBLOCK, &tstp, NULL);
+	/* To the whole process group, as vim does: a script that started
+	 * brood stops with it, or the shell would wait on the script and
+	 * never get the terminal back (the children, in sessions of their
+	 * own, are not in the group). */
+	kill(0, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &tstp, NULL);
+	tui_continued(t);
+}
+
 static void
 tui_signal(struct loop *l, int sig, void *arg)
 {
@@ -1082,6 +1130,16 @@ tui_signal(struct loop *l, int sig, void *arg)
 
 	if (sig == SIGWINCH) {
 		tui_resize(t);
+		return;
+	}
+	if (sig == SIGTSTP) {
+		tui_suspend(t);
+		return;
+	}
+	if (sig == SIGCONT) {
+		/* Stopped without a word (SIGSTOP): the shell may have reset
+		 * the terminal and written on it meanwhile. */
+		tui_continued(t);
 		return;
 	}
 	if (t->signal == 0)
@@ -1161,8 +1219,13 @@ tui_run(struct tui *t, struct loop *l, struct super *s)
 	tui_super = s;
 	loop_add_signal(l, SIGINT, tui_signal, t);
 	loop_add_signal(l, SIGTERM, tui_signal, t);
+	/* By default SIGQUIT kills brood alone and leaves the terminal raw:
+	 * it quits like the others. */
+	loop_add_signal(l, SIGQUIT, tui_signal, t);
 	loop_add_signal(l, SIGHUP, tui_signal, t);
 	loop_add_signal(l, SIGWINCH, tui_signal, t);
+	loop_add_signal(l, SIGTSTP, tui_signal, t);
+	loop_add_signal(l, SIGCONT, tui_signal, t);
 	if (loop_add_fd(l, STDIN_FILENO, EPOLLIN, tui_input, t) == -1)
 		util_fatal("cannot watch the terminal: %s", strerror(errno));
 	loop_set_idle(l, tui_idle, t);
@@ -1176,8 +1239,10 @@ tui_run(struct tui *t, struct loop *l, struct super *s)
 	if (!t->term_dead)
 		loop_del_fd(l, STDIN_FILENO);
 	super_sweep(s, 2000);
-	if (!t->term_dead)
-		endwin();
+	/* Even after a hangup: a SIGHUP may come from kill(1) with the
+	 * terminal still there, and on a terminal that is really gone the
+	 * writes fail with EIO and change nothing. */
+	endwin();
 	tui_active = 0;
 	tui_super = NULL;
 	return t->signal != 0 ? 128 + t->signal : 0;

@@ -12,7 +12,7 @@
 #include "config.h"
 
 #include <check.h>
-#include <locale.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +44,18 @@ quit_ok(int timeout_ms)
 	ck_assert_msg(status == 0, "brood did not quit cleanly (status %d); screen:\n%s", status,
 	    a.tm.screen != NULL ? a.tm.screen : "(none)");
 	return util_now_ms() - t0;
+}
+
+/* Quit with Q as quit_ok does, then check what the user is left with: the
+ * terminal as it was, and no process. The time quitting took. */
+static uint64_t
+quit_clean(int timeout_ms)
+{
+	uint64_t took = quit_ok(timeout_ms);
+
+	tuitest_assert_restored(&a, false);
+	tmux_finish_clean(&a.tm);
+	return took;
 }
 
 static void
@@ -208,17 +220,21 @@ END_TEST
 START_TEST(test_escapes_in_names)
 {
 	static const char *const needles[] = { "PWNED", NULL };
-	char sleep_cmd[512];
+	char sleep_cmd[512], plain_cmd[512];
 	const char *args[] = { "-n",
-	    "\xc2\x9b" "31mc1name,\x9b" "2Jraw8,\xe2\x80\xaerlo-name,\033]0;PWNED\007\033[2Jesc-name",
-	    sleep_cmd, sleep_cmd, sleep_cmd, sleep_cmd, NULL };
+	    "\xc2\x9b" "31mc1name,\x9b" "2Jraw8,\xe2\x80\xaerlo-name,\033]0;PWNED\007\033[2Jesc-name,"
+	    "\033]0;PWNED\007\033[2J\xe2\x80\xae",
+	    sleep_cmd, sleep_cmd, sleep_cmd, sleep_cmd, plain_cmd, NULL };
 	struct tuitest_screen s;
 	int row, col = -1;
 
 	snprintf(sleep_cmd, sizeof sleep_cmd, "echo started; exec %s sleep 1000", tu_helper());
+	snprintf(plain_cmd, sizeof plain_cmd, "%s sleep 1000", tu_helper());
 	tuitest_start(&a, 120, 30, NULL, NULL, args);
 	tuitest_record(&a);
 	tuitest_wait_re(&a, "^  esc-name +running", 10000);
+	/* A name of nothing but escapes would show blank: the command's. */
+	tuitest_wait_re(&a, "^  helper +running", 10000);
 	tuitest_wait_re(&a, "^> \xef\xbf\xbd" "31mc1name +running", 10000);
 	tuitest_wait_re(&a, "^  \xef\xbf\xbd" "2Jraw8 +running", 10000);
 	tuitest_wait_re(&a, "^  rlo-name +running", 10000);
@@ -243,10 +259,8 @@ START_TEST(test_escapes_in_names)
 	}
 	ck_assert_int_eq(col, 11);
 	tuitest_screen_free(&s);
-	quit_ok(15000);
+	quit_clean(15000);
 	tuitest_assert_output_clean(&a, needles);
-	tuitest_assert_restored(&a, false);
-	tmux_finish_clean(&a.tm);
 }
 END_TEST
 
@@ -315,10 +329,8 @@ START_TEST(test_escapes_in_config)
 	tmux_send_keys(&a.tm, "Enter", NULL);
 	tuitest_wait(&a, "search: no older match for 'zzz'", 5000);
 
-	quit_ok(15000);
+	quit_clean(15000);
 	tuitest_assert_output_clean(&a, needles);
-	tuitest_assert_restored(&a, false);
-	tmux_finish_clean(&a.tm);
 	unlink(path);
 	rmdir(dir);
 }
@@ -460,10 +472,8 @@ START_TEST(test_wide_at_edges)
 	tuitest_screen_free(&s);
 	free(want);
 
-	quit_ok(15000);
+	quit_clean(15000);
 	tuitest_assert_output_clean(&a, NULL);
-	tuitest_assert_restored(&a, false);
-	tmux_finish_clean(&a.tm);
 }
 END_TEST
 
@@ -575,11 +585,311 @@ START_TEST(test_flood_beside_quiet)
 	tmux_send_keys(&a.tm, "z", NULL);
 	tuitest_wait_re(&a, "^> flood +running", 5000);
 
-	took = quit_ok(15000);
+	took = quit_clean(15000);
 	fprintf(stderr, "flood: quit in %llu ms\n", (unsigned long long)took);
 	ck_assert_msg(took < 5000, "quitting took %llu ms", (unsigned long long)took);
-	tuitest_assert_restored(&a, false);
-	tmux_finish_clean(&a.tm);
+}
+END_TEST
+
+/* How many of the pids in file are alive (not zombies); how many pids
+ * there are in *n. */
+static size_t
+alive_in(const char *file, size_t *n)
+{
+	pid_t pids[256];
+	size_t i, alive = 0;
+
+	*n = tu_read_pids(file, pids, 256, 0);
+	for (i = 0; i < *n; i++)
+		alive += !tu_pid_dead(pids[i]);
+	return alive;
+}
+
+/* The RST column of the list row of name. */
+static unsigned
+restarts_shown(const char *name)
+{
+	char *screen = tmux_capture(&a.tm, false), *row, needle[64];
+	int r;
+	unsigned n;
+	const char *p;
+
+	snprintf(needle, sizeof needle, "> %s ", name);
+	r = tmux_find_row(screen, needle);
+	if (r == -1) {
+		needle[0] = ' ';
+		r = tmux_find_row(screen, needle);
+	}
+	ck_assert_msg(r >= 0, "no row for %s:\n%s", name, screen);
+	row = tmux_row(screen, r);
+	p = strrchr(row, ' ');
+	n = (unsigned)strtoul(p + 1, NULL, 10);
+	free(row);
+	free(screen);
+	return n;
+}
+
+/* Wait until the restarts are over: the process running, one instance
+ * alive, the restart count shown in *rst and the pids written in *n. An
+ * instance may be stopped before it could write its pid, so the file
+ * counts at most the instances started (RST + 1). */
+static void
+settle(const char *pids, unsigned *rst, size_t *n)
+{
+	uint64_t t0 = util_now_ms();
+	size_t alive;
+
+	for (;;) {
+		char *screen = tmux_capture(&a.tm, false);
+		bool running = tmux_find_row(screen, "> single running") >= 0;
+
+		free(screen);
+		*rst = restarts_shown("single");
+		alive = alive_in(pids, n);
+		if (running && alive == 1 && *rst + 1 >= *n)
+			return;
+		ck_assert_msg(util_now_ms() - t0 < 10000, "%zu alive, RST %u with %zu pids written",
+		    alive, *rst, *n);
+		usleep(20000);
+	}
+}
+
+/* The restart key pressed 50 times at once, then 50 times in quick
+ * succession: never two instances at a time (each holds a lock, and a
+ * second one would say DOUBLE), exactly one alive at the end, the restart
+ * count the number of instances started minus one, no zombie. */
+START_TEST(test_restart_storm)
+{
+	char lock[256], pids[256], cmd[768];
+	const char *args[] = { "-n", "single", cmd, NULL };
+	size_t n, alive, i;
+	unsigned rst;
+	char *screen;
+
+	tu_tmpname(lock, sizeof lock, "lock");
+	tu_tmpname(pids, sizeof pids, "pids");
+	snprintf(cmd, sizeof cmd, "%s tui-single %s %s", tu_helper(), lock, pids);
+	tuitest_start(&a, 120, 30, NULL, NULL, args);
+	tuitest_wait_re(&a, "^> single +running", 10000);
+	tuitest_wait(&a, "single up", 10000);
+
+	/* Keys are read in order: once the layout key that follows the
+	 * presses has changed the screen, brood has seen them all. */
+	free(tmux_command(&a.tm, "send-keys", "-N", "50", "-t", a.tm.pane, "r", NULL));
+	tmux_send_keys(&a.tm, "l", NULL);
+	tuitest_wait(&a, "all processes, interleaved", 10000);
+	settle(pids, &rst, &n);
+	ck_assert_uint_eq(rst, 1);
+	ck_assert_uint_eq(n, 2);
+
+	for (i = 0; i < 50; i++) {
+		tmux_send_keys(&a.tm, "r", NULL);
+		alive = alive_in(pids, &n);
+		ck_assert_msg(alive <= 1, "%zu instances alive after %zu presses", alive, i + 1);
+	}
+	tmux_send_keys(&a.tm, "l", NULL);
+	tuitest_wait_gone(&a, "all processes, interleaved", 10000);
+	settle(pids, &rst, &n);
+	fprintf(stderr, "restart storm: 50 presses made %u restarts\n", rst - 1);
+	ck_assert_msg(rst >= 2 && rst <= 51, "RST %u after 1 + 50 presses", rst);
+	screen = tmux_capture(&a.tm, false);
+	ck_assert_msg(strstr(screen, "DOUBLE") == NULL, "two instances overlapped:\n%s", screen);
+	free(screen);
+	ck_assert_uint_eq(tuitest_children(a.brood), 1);
+	ck_assert_uint_eq(tuitest_zombies(a.brood), 0);
+	quit_clean(15000);
+	unlink(lock);
+	unlink(pids);
+}
+END_TEST
+
+/* Rows of the list whose state matches regex. */
+static int
+count_rows(const char *screen, const char *regex)
+{
+	regex_t re;
+	const char *p = screen;
+	int n = 0;
+
+	ck_assert_int_eq(regcomp(&re, regex, REG_EXTENDED | REG_NOSUB), 0);
+	while (*p != '\0') {
+		const char *nl = strchrnul(p, '\n');
+		char *row = xstrndup(p, (size_t)(nl - p));
+
+		n += regexec(&re, row, 0, NULL, 0) == 0;
+		free(row);
+		p = *nl != '\0' ? nl + 1 : nl;
+	}
+	regfree(&re);
+	return n;
+}
+
+/* brood under "ulimit -n 64" with 40 children: those it cannot start say
+ * why, in the list, their pane and their timeline; the rest run; the
+ * dashboard still answers keys and quits cleanly, leaving nothing. */
+START_TEST(test_fds_exhausted)
+{
+	char names[512], sleep_cmd[256];
+	const char *args[44];
+	int i, running, failed, n = 0;
+	size_t off = 0;
+
+	snprintf(sleep_cmd, sizeof sleep_cmd, "%s sleep 1000", tu_helper());
+	for (i = 1; i <= 40; i++)
+		off += (size_t)snprintf(names + off, sizeof names - off, "%sf%d", i > 1 ? "," : "", i);
+	args[n++] = "-n";
+	args[n++] = names;
+	for (i = 0; i < 40; i++)
+		args[n++] = sleep_cmd;
+	args[n] = NULL;
+	/* Tall enough for the whole list: a third of the rows. */
+	tuitest_start(&a, 160, 126, NULL, "ulimit -n 64", args);
+	tuitest_wait_re(&a, "^> f1 +running", 10000);
+	tuitest_wait_re(&a, "^  f40 +(running|cannot make its pipes)", 10000);
+	tuitest_wait_gone(&a, "starting", 10000);
+	running = count_rows(a.tm.screen, "^[ >] f[0-9]+ +running ");
+	failed = count_rows(a.tm.screen, "^[ >] f[0-9]+ +cannot make its pipes: T");
+	fprintf(stderr, "fds: %d of 40 started under ulimit -n 64, %d refused\n", running, failed);
+	if (running + failed != 40)
+		fputs(a.tm.screen, stderr);
+	ck_assert_msg(running >= 5 && failed >= 1 && running + failed == 40,
+	    "%d running, %d failed (the screen is on stderr)", running, failed);
+	ck_assert_uint_eq(tuitest_children(a.brood), (size_t)running);
+	ck_assert_uint_eq(tuitest_zombies(a.brood), 0);
+
+	/* The last one cannot have started: its pane and its timeline say why. */
+	tmux_send_keys(&a.tm, "End", NULL);
+	for (i = 0; i < 39; i++)
+		tmux_send_keys(&a.tm, "j", NULL);
+	tuitest_wait_re(&a, "^> f40 ", 5000);
+	tmux_send_keys(&a.tm, "Enter", NULL);
+	tuitest_wait(&a, " f40 - cannot make its pipes: Too many open files", 5000);
+	tmux_send_keys(&a.tm, "Enter", "i", NULL);
+	tuitest_wait_re(&a, "s ago +cannot make its pipes: Too many open files", 5000);
+	tmux_send_keys(&a.tm, "Escape", NULL);
+	tuitest_wait(&a, "NAME", 5000);
+
+	quit_clean(20000);
+}
+END_TEST
+
+/* Dozens of resizes in a row, down to 1x1 and back, while three children
+ * print: brood lives through them, says when the terminal is too small,
+ * and ends on a correct screen for the final size. */
+START_TEST(test_resize_storm)
+{
+	static const int sizes[][2] = {
+		{ 80, 24 }, { 1, 1 }, { 200, 60 }, { 2, 2 }, { 16, 3 }, { 15, 3 }, { 16, 2 },
+		{ 40, 10 }, { 1, 50 }, { 200, 1 }, { 3, 3 }, { 120, 40 }, { 17, 4 }, { 81, 25 },
+		{ 1, 1 }, { 250, 80 }, { 20, 5 }, { 60, 15 }, { 5, 100 }, { 100, 5 }, { 33, 7 },
+		{ 1, 1 }, { 2, 1 }, { 1, 2 }, { 79, 23 }, { 160, 50 }, { 16, 4 }, { 18, 6 },
+		{ 90, 30 }, { 1, 1 }, { 64, 20 }, { 120, 40 },
+	};
+	char t[3][256];
+	const char *args[] = { "-n", "a,b,c", t[0], t[1], t[2], NULL };
+	size_t i;
+	unsigned long n;
+	char *status;
+	uint64_t t0;
+	int round;
+
+	for (i = 0; i < 3; i++)
+		snprintf(t[i], sizeof t[i], "%s tui-ticker %c 20", tu_helper(), (int)('a' + i));
+	tuitest_start(&a, 100, 30, NULL, NULL, args);
+	wait_tick("c", 3, 10000);
+	/* Three rounds: the tiled panes, the detail view, the signal menu
+	 * over the merged view. */
+	t0 = util_now_ms();
+	for (round = 0; round < 3; round++) {
+		if (round == 1)
+			tmux_send_keys(&a.tm, "i", NULL);
+		if (round == 2)
+			tmux_send_keys(&a.tm, "Escape", "l", "l", "!", NULL);
+		for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+			tmux_resize(&a.tm, sizes[i][0], sizes[i][1]);
+			ck_assert_msg(!tmux_dead(&a.tm, NULL), "brood died at %dx%d", sizes[i][0],
+			    sizes[i][1]);
+		}
+	}
+	tmux_send_keys(&a.tm, "Escape", "l", NULL);
+	fprintf(stderr, "resize storm: %zu resizes in %llu ms\n", 3 * sizeof sizes / sizeof sizes[0],
+	    (unsigned long long)(util_now_ms() - t0));
+
+	/* Too small, it says so; then the final size, drawn whole. */
+	tmux_resize(&a.tm, 12, 2);
+	tuitest_wait(&a, "brood: termi", 5000);
+	tmux_resize(&a.tm, 120, 40);
+	tuitest_wait_re(&a, "^  NAME +STATE", 5000);
+	tuitest_wait_re(&a, "^> a +running", 5000);
+	tuitest_wait(&a, " c - running", 5000);
+	n = last_tick("c");
+	wait_tick("c", n + 10, 5000);
+	status = tmux_row(a.tm.screen, 39);
+	ck_assert_msg(strstr(status, "? help") != NULL && strstr(status, "tiled") != NULL,
+	    "the last row is '%s'", status);
+	free(status);
+	/* Keys still work. */
+	tmux_send_keys(&a.tm, "l", NULL);
+	tuitest_wait(&a, "all processes, interleaved", 5000);
+	quit_clean(15000);
+}
+END_TEST
+
+/* 500 children, 50 of them printing ten lines a second: all start, the
+ * dashboard answers keys and shows the chatty ones' lines, and quitting
+ * stops them all, within a bound, leaving nothing. */
+START_TEST(test_many_children)
+{
+	char dir[256], path[300];
+	const char *args[] = { "--stop-timeout", "2", "-c", path, NULL };
+	const char *h = tu_helper();
+	size_t off = 0, cap = 64 << 10, children;
+	char *yaml = xmalloc(cap);
+	uint64_t t0, took;
+	unsigned long n;
+	double cpu;
+	int i;
+
+	tu_tmpname(dir, sizeof dir, "many");
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof path, "%s/brood.yaml", dir);
+	off += (size_t)snprintf(yaml + off, cap - off, "processes:\n");
+	for (i = 1; i <= 50; i++)
+		off += (size_t)snprintf(yaml + off, cap - off, "  c%d: %s tui-ticker c%d 100\n", i, h, i);
+	for (i = 1; i <= 450; i++)
+		off += (size_t)snprintf(yaml + off, cap - off, "  s%d: %s sleep 1000\n", i, h);
+	ck_assert_uint_lt(off, cap - 1);
+	tuitest_write_file(path, yaml);
+	free(yaml);
+
+	t0 = util_now_ms();
+	tuitest_start(&a, 200, 60, NULL, NULL, args);
+	while ((children = tuitest_children(a.brood)) < 500) {
+		ck_assert_msg(util_now_ms() - t0 < 30000, "only %zu children after 30 s", children);
+		usleep(50000);
+	}
+	fprintf(stderr, "many: 500 children up in %llu ms\n",
+	    (unsigned long long)(util_now_ms() - t0));
+	wait_tick("c1", 3, 10000);
+	n = last_tick("c1");
+	wait_tick("c1", n + 5, 5000);
+
+	/* Keys: the selection moves down the list, and the panes follow. */
+	tmux_send_keys(&a.tm, "j", "j", NULL);
+	tuitest_wait_re(&a, "^> c3 ", 5000);
+	free(tmux_command(&a.tm, "send-keys", "-N", "100", "-t", a.tm.pane, "j", NULL));
+	tuitest_wait_re(&a, "^> s53 +running", 5000);
+	tuitest_wait(&a, " s53 - running", 5000);
+	ck_assert_uint_eq(tuitest_zombies(a.brood), 0);
+	cpu = cpu_pct_over(3000);
+	fprintf(stderr, "many: brood's CPU with 500 children, 50 chatty: %.0f%%\n", cpu);
+	ck_assert_msg(cpu < 80, "brood used %.0f%% CPU", cpu);
+
+	took = quit_clean(60000);
+	fprintf(stderr, "many: quit with 500 children in %llu ms\n", (unsigned long long)took);
+	ck_assert_msg(took < 30000, "quitting took %llu ms", (unsigned long long)took);
+	unlink(path);
+	rmdir(dir);
 }
 END_TEST
 
@@ -589,16 +899,15 @@ main(void)
 	Suite *s;
 	TCase *tc;
 
-	setlocale(LC_ALL, "");
-	if (!tmux_available()) {
-		fprintf(stderr, "adv_tui: no tmux on PATH, skipped\n");
-		return 77;
-	}
-	s = tu_suite("adv_tui", &tc, NULL, teardown, 120);
+	s = tuitest_suite("adv_tui", &tc, teardown, 120);
 	tuitest_add(tc, test_escapes_in_output);
 	tuitest_add(tc, test_escapes_in_names);
 	tuitest_add(tc, test_escapes_in_config);
 	tuitest_add(tc, test_wide_at_edges);
 	tuitest_add(tc, test_flood_beside_quiet);
+	tuitest_add(tc, test_restart_storm);
+	tuitest_add(tc, test_fds_exhausted);
+	tuitest_add(tc, test_resize_storm);
+	tuitest_add(tc, test_many_children);
 	return tu_run_suite(s);
 }

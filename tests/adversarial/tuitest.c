@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +51,37 @@ tuitest_start(struct tuitest *a, int w, int h, const char *const *env, const cha
 	a->brood = tmux_pane_pid(&a->tm);
 }
 
+Suite *
+tuitest_suite(const char *name, TCase **tc, SFun teardown, int timeout_s)
+{
+	setlocale(LC_ALL, "");
+	if (!tmux_available()) {
+		fprintf(stderr, "%s: no tmux on PATH, skipped\n", name);
+		exit(77);
+	}
+	return tu_suite(name, tc, NULL, teardown, timeout_s);
+}
+
+/* The last screen for a message, cut to what Check can carry (a few KiB):
+ * empty rows dropped, then the first 3,000 bytes. In a static buffer. */
 static const char *
 tuitest_shown(struct tuitest *a)
 {
-	return a->tm.screen != NULL ? a->tm.screen : "(none)";
+	static char buf[3072];
+	const char *p = a->tm.screen;
+	size_t n = 0;
+
+	if (p == NULL)
+		return "(none)";
+	while (*p != '\0' && n + 1 < sizeof buf) {
+		if (*p == '\n' && n > 0 && buf[n - 1] == '\n') {
+			p++;
+			continue;
+		}
+		buf[n++] = *p++;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 void
@@ -158,7 +186,6 @@ tuitest_assert_restored(struct tuitest *a, bool check_paste)
 	free(buffers);
 	if (check_paste)
 		tuitest_assert_paste_plain(a);
-	unlink(a->stty_file);
 }
 
 void

@@ -14,6 +14,7 @@
 #ifndef BROOD_TUITEST_H
 #define BROOD_TUITEST_H
 
+#include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -123,6 +124,11 @@ long tuitest_rss_kib(pid_t pid);
 /* Children of parent: alive (not zombies), and zombies. */
 size_t tuitest_children(pid_t parent);
 size_t tuitest_zombies(pid_t parent);
+
+/* The suite of an adversarial program: tu_suite, after setting the
+ * locale from the environment (UTF-8: the screen is parsed by wcwidth);
+ * exits 77 (skipped) if there is no tmux. */
+Suite *tuitest_suite(const char *name, TCase **tc, SFun teardown, int timeout_s);
 
 /* Add test to tc, unless TUITEST_ONLY is set to the name of another test
  * (to run one test by hand). */
