@@ -622,11 +622,14 @@ START_TEST(test_figures_and_details)
 
 	snprintf(cmd, sizeof cmd, "%s burn; echo unreachable", tu_helper());
 	tmux_start(&tm, 150, 40, argv);
-	/* The shell waits; its child burns one core: the tree reads ~100%. */
-	WAIT_RE("^> busy +running +[0-9]+ +(9[0-9]|1[01][0-9])% +[0-9.]+[KMG] ");
+	/* The shell waits; its child burns one core: the tree reads ~100%
+	 * (test_sample holds the figure to 90-110% of what the child really
+	 * got; on two loaded cores a spinner may get only three quarters of
+	 * one, so here "most of a core" in the tree, the leader idle). */
+	WAIT_RE("^> busy +running +[0-9]+ +([5-9][0-9]|1[01][0-9])% +[0-9.]+[KMG] ");
 	tmux_send_keys(&tm, "i", NULL);
 	WAIT("busy - running");
-	WAIT_RE("CPU (9[0-9]|1[01][0-9])% \\(leader [0-9]%\\)");
+	WAIT_RE("CPU ([5-9][0-9]|1[01][0-9])% \\(leader [0-9]%\\)");
 	WAIT("processes 2");
 	WAIT_RE("^ +[0-9]+ +S sleeping .*/bin/sh -c");
 	WAIT_RE("^ +[0-9]+ +R running .*  .*helper burn");
