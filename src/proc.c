@@ -673,27 +673,67 @@ proc_tree_count(const struct proc *p)
 	return n;
 }
 
-size_t
-proc_tree_signal(struct proc *p, int sig)
+/* Signal the processes of p in the snapshot that the group signal did not
+ * reach and that are not in sent yet, adding them to sent; how many. */
+static size_t
+proc_tree_signal_rest(struct proc *p, int sig, bool group, struct ptree *sent)
 {
 	struct super *s = p->s;
-	size_t i, n = 0;
+	size_t i, j, n = 0;
 
 	for (i = 0; i < s->tree.n; i++) {
 		const struct ptree_entry *e = &s->tree.v[i];
 
-		if (s->owner[i] != (int)p->index)
+		if (s->owner[i] != (int)p->index || (group && e->pgid == p->pid))
 			continue;
-		n++;
+		for (j = 0; j < sent->n; j++) {
+			if (sent->v[j].pid == e->pid && sent->v[j].start == e->start)
+				break;
+		}
+		if (j < sent->n)
+			continue;
 		if (e->pid == p->pid && !p->reaped && p->pidfd != -1)
 			syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0);
 		else if (e->state != 'Z')
 			kill(e->pid, sig);
+		if (sent->n == sent->cap) {
+			sent->cap = sent->cap == 0 ? 16 : sent->cap * 2;
+			sent->v = xreallocarray(sent->v, sent->cap, sizeof *sent->v);
+		}
+		sent->v[sent->n++] = *e;
+		n++;
 	}
-	/* Whatever the group forked since the snapshot. */
-	if (!p->reaped && p->pid > 0)
-		kill(-p->pid, sig);
 	return n;
+}
+
+size_t
+proc_tree_signal(struct proc *p, int sig)
+{
+	struct super *s = p->s;
+	struct ptree sent = { 0 };
+	bool group = !p->reaped;
+	size_t i, pass;
+
+	for (i = 0; i < s->tree.n && !group; i++)
+		group = s->owner[i] == (int)p->index && s->tree.v[i].pgid == p->pid;
+	/* The group first, in one call: the kernel gives the signal to every
+	 * member before any of them runs again, so no member sees another die
+	 * first (a shell wrapper would go on to its next command), and a
+	 * member cannot fork a child that misses it. The group id is ours
+	 * while the leader is unreaped, or while members are left. */
+	if (p->pid > 0 && group)
+		group = kill(-p->pid, sig) == 0;
+	proc_tree_signal_rest(p, sig, group, &sent);
+	/* What lives outside the group (a daemon in a session of its own) can
+	 * fork a new session between the snapshot and the signal: look again
+	 * until nothing new turns up, as systemd does in a cgroup. */
+	for (pass = 0; pass < 4 && sent.n > 0; pass++) {
+		super_tree_rescan(s);
+		if (proc_tree_signal_rest(p, sig, group, &sent) == 0)
+			break;
+	}
+	ptree_free(&sent);
+	return proc_tree_count(p);
 }
 
 /* Begin a stop with sig (the stop signal, or SIGKILL). */
@@ -996,6 +1036,10 @@ proc_end(struct proc *p)
 	if (p->log != NULL)
 		fflush(p->log);
 	proc_close_status(p);
+	/* Its group is empty: its pid can be reused from now on, and then the
+	 * group and session ids would name strangers (see super_owner). */
+	if (p->reaped && p->pid > 0 && kill(-p->pid, 0) == -1 && errno == ESRCH)
+		p->tree_gone = true;
 	p->state = p->start_failed ? PROC_FAILED : PROC_EXITED;
 	metrics_reset(p, false);
 	depend_on_end(p);

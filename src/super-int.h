@@ -146,6 +146,9 @@ struct super {
  * fresh one is being reused). */
 void super_tree_update(struct super *s);
 
+/* The same, even when a snapshot is being shared. */
+void super_tree_rescan(struct super *s);
+
 /* Check stopping procs now, and keep checking every SUPER_POLL_MS while any
  * is stopping. */
 void super_poll_arm(struct super *s);

@@ -118,6 +118,17 @@ super_sigchld(struct loop *l, int sig, void *arg)
 		super_poll_arm(s);
 }
 
+/* Whether the pid of p's reaped leader now names another process (or
+ * thread). The kernel hands a pid out again only once no process has it
+ * as its group or session id either, so then nothing of p's group or
+ * session is left, and whoever has that group or session id now is a
+ * stranger that must never be signalled in p's name. */
+static bool
+super_pid_reused(const struct proc *p)
+{
+	return p->reaped && (kill(p->pid, 0) == 0 || errno == EPERM);
+}
+
 /* The owner of one process: the proc it leads, whose group or session it
  * is in, or whose marker it carries if brood adopted it. */
 int
@@ -130,13 +141,19 @@ super_owner(void *arg, const struct ptree_entry *e)
 	if (e->pid == s->self)
 		return -1;
 	for (i = 0; i < s->nprocs; i++) {
-		const struct proc *p = s->procs[i];
+		struct proc *p = s->procs[i];
 
 		if (p->pid == 0 || p->tree_gone)
 			continue;
-		if ((e->pid == p->pid && !p->reaped) || e->pgid == p->pid ||
-		    e->sid == p->pid)
+		if (e->pid == p->pid && !p->reaped)
 			return (int)i;
+		if (e->pgid != p->pid && e->sid != p->pid)
+			continue;
+		if (super_pid_reused(p)) {
+			p->tree_gone = true;
+			continue;
+		}
+		return (int)i;
 	}
 	if (e->ppid != s->self)
 		return -1;
@@ -151,10 +168,10 @@ super_owner(void *arg, const struct ptree_entry *e)
 }
 
 void
-super_tree_update(struct super *s)
+super_tree_rescan(struct super *s)
 {
-	if (s->tree_fresh)
-		return;
+	size_t i;
+
 	if (ptree_scan(&s->tree) == -1)
 		s->tree.n = 0;
 	if (s->owner_cap < s->tree.n) {
@@ -162,6 +179,21 @@ super_tree_update(struct super *s)
 		s->owner = xreallocarray(s->owner, s->owner_cap, sizeof *s->owner);
 	}
 	ptree_owners(&s->tree, super_owner, s, s->owner);
+	/* A reaped leader with nothing of it left: its pid may be handed out
+	 * again from now on, so its group and session ids stop meaning it. */
+	for (i = 0; i < s->nprocs && s->tree.n > 0; i++) {
+		struct proc *p = s->procs[i];
+
+		if (p->pid > 0 && p->reaped && !p->tree_gone && proc_tree_count(p) == 0)
+			p->tree_gone = true;
+	}
+}
+
+void
+super_tree_update(struct super *s)
+{
+	if (!s->tree_fresh)
+		super_tree_rescan(s);
 }
 
 /* One look at every stopping proc: those whose processes are all gone are

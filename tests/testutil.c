@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -260,6 +261,12 @@ tu_pump(struct tu_proc *t, int wait_ms)
 		}
 	}
 	return true;
+}
+
+bool
+tu_read_some(struct tu_proc *t, int wait_ms)
+{
+	return tu_pump(t, wait_ms);
 }
 
 static long
@@ -652,28 +659,38 @@ tu_wait_count(struct tu_proc *t, const char *line, size_t n, int timeout_ms)
 	return true;
 }
 
+bool
+tu_set_last_pid(pid_t pid)
+{
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+	char buf[32];
+	int len = snprintf(buf, sizeof buf, "%d", (int)pid);
+	bool ok;
+
+	if (fd == -1)
+		return false;
+	ok = write(fd, buf, (size_t)len) == len;
+	close(fd);
+	return ok;
+}
+
 pid_t
 tu_fork_at(pid_t want)
 {
 	int tries;
 
 	for (tries = 0; tries < 20; tries++) {
-		int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
-		char buf[32];
-		int len = snprintf(buf, sizeof buf, "%d", (int)want - 1);
 		pid_t pid;
-		bool ok;
 
-		if (fd == -1)
-			return -1;
-		ok = write(fd, buf, (size_t)len) == len;
-		close(fd);
-		if (!ok)
+		if (!tu_set_last_pid(want - 1))
 			return -1;
 		pid = fork();
 		if (pid == -1)
 			return -1;
 		if (pid == 0) {
+			/* Never outlive the test, whatever becomes of it. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			alarm(60);
 			setsid();
 			for (;;)
 				pause();

@@ -53,6 +53,10 @@ bool tu_wait_for(struct tu_proc *t, const char *needle, int timeout_ms);
 /* The same for stderr. */
 bool tu_wait_for_err(struct tu_proc *t, const char *needle, int timeout_ms);
 
+/* Read what output there is, waiting at most wait_ms for some; false
+ * once both streams are at EOF. */
+bool tu_read_some(struct tu_proc *t, int wait_ms);
+
 /* Read everything until it exits; false (and SIGKILL) after timeout_ms. */
 bool tu_finish(struct tu_proc *t, int timeout_ms);
 
@@ -154,6 +158,10 @@ size_t tu_count_suffix(const char *s, const char *suffix);
 /* Poll every 10 ms until tu_count_lines(t->out, line) reaches n, reading
  * output meanwhile; false after timeout_ms. */
 bool tu_wait_count(struct tu_proc *t, const char *line, size_t n, int timeout_ms);
+
+/* Make pid + 1 the next pid handed out (/proc/sys/kernel/ns_last_pid, as
+ * root); false if that cannot be done here. */
+bool tu_set_last_pid(pid_t pid);
 
 /* Fork a child that starts a session of its own and sleeps, with pid want
  * exactly (set through /proc/sys/kernel/ns_last_pid, as root); -1 if that
