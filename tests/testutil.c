@@ -104,6 +104,13 @@ tu_child_setup(const struct tu_opts *o, int in_r, const char *pts)
 	}
 	if (in_r != -1)
 		dup2(in_r, 0);
+	if (o->stdout_path != NULL) {
+		int fd = open(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd == -1 || dup2(fd, 1) == -1)
+			_exit(126);
+		close(fd);
+	}
 	if (pts != NULL) {
 		int fd;
 

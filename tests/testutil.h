@@ -114,6 +114,7 @@ struct tu_opts {
 	bool stdin_pipe;     /* stdin is a pipe whose write end is t->in_fd */
 	bool ctty;           /* a session of its own with a new pseudo-terminal
 	                      * as its controlling terminal and stdin; t->pty_fd */
+	const char *stdout_path; /* stdout goes to this file, not to t->out */
 };
 
 /* tu_start with limits, another user, a held stdin or a terminal. */

@@ -234,6 +234,37 @@ START_TEST(test_no_terminal_for_children)
 }
 END_TEST
 
+START_TEST(test_output_unwritable)
+{
+	const char *argv[] = { tu_brood(), "--no-summary", "-n", "a", "echo hi; sleep 30", NULL };
+	struct tu_opts o = { .stdout_path = "/dev/full" };
+
+	/* A full disk: brood stops everything and says why. */
+	tu_start_opts(&tp, argv, &o);
+	ck_assert(tu_finish(&tp, 10000));
+	tu_assert_no_survivors(&tp);
+	ck_assert_msg(WIFEXITED(tp.status) && WEXITSTATUS(tp.status) == 1, "status 0x%x", tp.status);
+	ck_assert_msg(strstr(tp.err, "brood: cannot write its output (No space left on device): "
+	    "stopping every process") != NULL, "stderr: %s", tp.err);
+}
+END_TEST
+
+START_TEST(test_reader_gone)
+{
+	const char *argv[] = { tu_brood(), "--no-summary", "-n", "y", "yes", NULL };
+
+	/* brood | head: once the reader leaves, everything stops, quietly. */
+	tu_start(&tp, argv);
+	ck_assert(tu_wait_for(&tp, "y | y\n", 5000));
+	close(tp.out_fd);
+	tp.out_fd = -1;
+	ck_assert(tu_finish(&tp, 10000));
+	tu_assert_no_survivors(&tp);
+	ck_assert_msg(WIFEXITED(tp.status) && WEXITSTATUS(tp.status) == 141, "status 0x%x", tp.status);
+	ck_assert_uint_eq(tp.err_len, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -250,5 +281,7 @@ main(void)
 	tcase_add_test(tc, test_grandchild_holds_pipe_setsid);
 	tcase_add_test(tc, test_stdin_is_not_brood_s);
 	tcase_add_test(tc, test_no_terminal_for_children);
+	tcase_add_test(tc, test_output_unwritable);
+	tcase_add_test(tc, test_reader_gone);
 	return tu_run_suite(s);
 }
