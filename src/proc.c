@@ -657,7 +657,9 @@ proc_kill_timeout(struct loop *l, void *arg)
 	if (p->state != PROC_STOPPING)
 		return;
 	super_tree_update(p->s);
+	p->stop_sig = SIGKILL;
 	proc_tree_signal(p, SIGKILL);
+	super_signal_newcomers(p->s);
 	proc_event_simple(p, PROC_EV_ESCALATE, SIGKILL);
 	super_poll_arm(p->s);
 }
@@ -673,46 +675,12 @@ proc_tree_count(const struct proc *p)
 	return n;
 }
 
-/* Signal the processes of p in the snapshot that the group signal did not
- * reach and that are not in sent yet, adding them to sent; how many. */
-static size_t
-proc_tree_signal_rest(struct proc *p, int sig, bool group, struct ptree *sent)
-{
-	struct super *s = p->s;
-	size_t i, j, n = 0;
-
-	for (i = 0; i < s->tree.n; i++) {
-		const struct ptree_entry *e = &s->tree.v[i];
-
-		if (s->owner[i] != (int)p->index || (group && e->pgid == p->pid))
-			continue;
-		for (j = 0; j < sent->n; j++) {
-			if (sent->v[j].pid == e->pid && sent->v[j].start == e->start)
-				break;
-		}
-		if (j < sent->n)
-			continue;
-		if (e->pid == p->pid && !p->reaped && p->pidfd != -1)
-			syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0);
-		else if (e->state != 'Z')
-			kill(e->pid, sig);
-		if (sent->n == sent->cap) {
-			sent->cap = sent->cap == 0 ? 16 : sent->cap * 2;
-			sent->v = xreallocarray(sent->v, sent->cap, sizeof *sent->v);
-		}
-		sent->v[sent->n++] = *e;
-		n++;
-	}
-	return n;
-}
-
 size_t
 proc_tree_signal(struct proc *p, int sig)
 {
 	struct super *s = p->s;
-	struct ptree sent = { 0 };
 	bool group = !p->reaped;
-	size_t i, pass;
+	size_t i, n = 0;
 
 	for (i = 0; i < s->tree.n && !group; i++)
 		group = s->owner[i] == (int)p->index && s->tree.v[i].pgid == p->pid;
@@ -723,17 +691,20 @@ proc_tree_signal(struct proc *p, int sig)
 	 * while the leader is unreaped, or while members are left. */
 	if (p->pid > 0 && group)
 		group = kill(-p->pid, sig) == 0;
-	proc_tree_signal_rest(p, sig, group, &sent);
-	/* What lives outside the group (a daemon in a session of its own) can
-	 * fork a new session between the snapshot and the signal: look again
-	 * until nothing new turns up, as systemd does in a cgroup. */
-	for (pass = 0; pass < 4 && sent.n > 0; pass++) {
-		super_tree_rescan(s);
-		if (proc_tree_signal_rest(p, sig, group, &sent) == 0)
-			break;
+	for (i = 0; i < s->tree.n; i++) {
+		const struct ptree_entry *e = &s->tree.v[i];
+
+		if (s->owner[i] != (int)p->index)
+			continue;
+		n++;
+		if (group && e->pgid == p->pid)
+			continue; /* signalled with its group */
+		if (e->pid == p->pid && !p->reaped && p->pidfd != -1)
+			syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0);
+		else if (e->state != 'Z')
+			kill(e->pid, sig);
 	}
-	ptree_free(&sent);
-	return proc_tree_count(p);
+	return n;
 }
 
 /* Begin a stop with sig (the stop signal, or SIGKILL). */
@@ -756,7 +727,12 @@ proc_begin_stop(struct proc *p, int sig)
 	if (!live && p->ended_ms == 0)
 		p->ended_ms = util_now_ms();
 	p->state = PROC_STOPPING;
+	p->stop_sig = sig;
 	p->paused = false;
+	/* A command for many processes shares one snapshot and looks for
+	 * newcomers once, when all are signalled (super_stop_all). */
+	if (!s->tree_fresh)
+		super_signal_newcomers(s);
 	proc_event_simple(p, PROC_EV_STOP, sig);
 	if (sig == SIGKILL) {
 		loop_timer_cancel(s->loop, p->kill_timer);

@@ -196,6 +196,49 @@ super_tree_update(struct super *s)
 		super_tree_rescan(s);
 }
 
+/* A process outside its proc's group (a daemon in a session of its own)
+ * can fork a child into yet another session between the snapshot and the
+ * signal, and the child would wait for SIGKILL at the stop timeout. So
+ * look again, and again until nothing new turns up, as systemd does in a
+ * cgroup; members of a group got its signal in one go and cannot escape
+ * it, so a tree that is all one group needs no second look. */
+void
+super_signal_newcomers(struct super *s)
+{
+	struct ptree seen = { 0 };
+	bool outside = false;
+	size_t pass, i;
+
+	for (i = 0; i < s->tree.n && !outside; i++) {
+		const struct proc *p = s->owner[i] >= 0 ? s->procs[s->owner[i]] : NULL;
+
+		outside = p != NULL && p->state == PROC_STOPPING && s->tree.v[i].pgid != p->pid;
+	}
+	for (pass = 0; pass < 4 && outside; pass++) {
+		size_t found = 0;
+
+		seen.v = xreallocarray(seen.v, s->tree.n + 1, sizeof *seen.v);
+		memcpy(seen.v, s->tree.v, s->tree.n * sizeof *seen.v);
+		seen.n = s->tree.n;
+		super_tree_rescan(s);
+		for (i = 0; i < s->tree.n; i++) {
+			const struct ptree_entry *e = &s->tree.v[i];
+			const struct proc *p = s->owner[i] >= 0 ? s->procs[s->owner[i]] : NULL;
+
+			if (p == NULL || p->state != PROC_STOPPING || e->pgid == p->pid ||
+			    e->state == 'Z' || ptree_has(&seen, e->pid, e->start))
+				continue;
+			kill(e->pid, p->stop_sig);
+			if (p->stop_sig != SIGKILL && p->stop_sig != SIGCONT)
+				kill(e->pid, SIGCONT);
+			found++;
+		}
+		if (found == 0)
+			break;
+	}
+	free(seen.v);
+}
+
 /* One look at every stopping proc: those whose processes are all gone are
  * done. */
 static void
@@ -261,6 +304,7 @@ super_stop_all(struct super *s)
 {
 	s->stopping_all = true;
 	depend_stop_ordered(s);
+	super_signal_newcomers(s);
 }
 
 void
@@ -273,6 +317,7 @@ super_kill_all(struct super *s)
 	for (i = 0; i < s->nprocs; i++)
 		proc_kill(s->procs[i]);
 	s->tree_fresh = false;
+	super_signal_newcomers(s);
 }
 
 bool
