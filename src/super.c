@@ -402,7 +402,8 @@ super_emergency(struct super *s)
 	for (i = 0; i < s->nprocs; i++) {
 		struct proc *p = s->procs[i];
 
-		if (p->pid > 0 && !p->tree_gone)
+		/* A reaped leader's group id may name strangers by now. */
+		if (p->pid > 0 && !p->tree_gone && !super_pid_reused(p))
 			kill(-p->pid, SIGKILL);
 	}
 }
