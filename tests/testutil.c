@@ -424,6 +424,21 @@ tu_wait_survivors(const char *tag, char *msg, size_t len, int timeout_ms)
 }
 
 bool
+tu_wait_tagged(const char *tag, size_t n, int timeout_ms)
+{
+	struct timespec start, pause = { 0, 20 * 1000000 };
+	char msg[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (tu_survivors(tag, msg, sizeof msg) < n) {
+		if (tu_elapsed_ms(&start) > timeout_ms)
+			return false;
+		nanosleep(&pause, NULL);
+	}
+	return true;
+}
+
+bool
 tu_wait_pid_dead(pid_t pid, int timeout_ms)
 {
 	struct timespec start, pause = { 0, 10 * 1000000 };

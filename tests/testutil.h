@@ -71,6 +71,10 @@ size_t tu_survivors(const char *tag, char *msg, size_t len);
  * none or timeout_ms has passed; how many the last look found. */
 size_t tu_wait_survivors(const char *tag, char *msg, size_t len, int timeout_ms);
 
+/* Poll every 20 ms until at least n processes carry tag (brood itself
+ * counts); false after timeout_ms. */
+bool tu_wait_tagged(const char *tag, size_t n, int timeout_ms);
+
 /* Whether pid exists (zombie included). */
 bool tu_pid_exists(pid_t pid);
 

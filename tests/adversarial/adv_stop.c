@@ -123,13 +123,7 @@ START_TEST(test_shell_wrappers)
 	    nested, trapped, waits, NULL);
 	/* Wait until every sleep runs: the tag counts brood, 3 shells, the
 	 * inner shell and 3 sleeps. */
-	for (long end = tu_now_ms() + 5000; tu_now_ms() < end;) {
-		char msg[512];
-
-		if (tu_survivors(tp.tag, msg, sizeof msg) >= 8)
-			break;
-		usleep(10000);
-	}
+	ck_assert(tu_wait_tagged(tp.tag, 8, 5000));
 	took = stop_brood(SIGTERM, 5000);
 	ck_assert_msg(tu_count_suffix(tp.out, "| after") == 0, "a wrapper went on after the stop:\n%s",
 	    tp.out);
@@ -290,7 +284,7 @@ END_TEST
 START_TEST(test_five_hundred_at_once)
 {
 	static const char *argv[520];
-	char fifo[256], msg[512], line[64], args[300];
+	char fifo[256], line[64], args[300];
 	size_t n = 0, i;
 	int fd;
 
@@ -309,11 +303,7 @@ START_TEST(test_five_hundred_at_once)
 	argv[n] = NULL;
 	tu_start(&tp, argv);
 	/* brood, the keeper and 500 waiting children. */
-	for (long end = tu_now_ms() + 20000; tu_survivors(tp.tag, msg, sizeof msg) < 502;) {
-		ck_assert_msg(tu_now_ms() < end, "only %zu started", tu_survivors(tp.tag, msg,
-		    sizeof msg));
-		usleep(20000);
-	}
+	ck_assert_msg(tu_wait_tagged(tp.tag, 502, 20000), "not all 500 started");
 	fd = open(fifo, O_WRONLY);
 	ck_assert_int_ne(fd, -1);
 	close(fd);
