@@ -93,7 +93,8 @@ main_usage(int status)
 "\n"
 "Exit status: 0 when the commands succeeded (see --success), else the status of\n"
 "the first failure (128+N for signal N, 127 not found, 126 not executable);\n"
-"128+N when brood itself was stopped by signal N; 2 for a usage error.\n");
+"128+N when brood itself was stopped by signal N; 2 for a usage error; 1 when\n"
+"it could not write its output (a full disk).\n");
 	exit(status);
 }
 

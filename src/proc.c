@@ -657,7 +657,9 @@ proc_kill_timeout(struct loop *l, void *arg)
 	if (p->state != PROC_STOPPING)
 		return;
 	super_tree_update(p->s);
+	p->stop_sig = SIGKILL;
 	proc_tree_signal(p, SIGKILL);
+	super_signal_newcomers(p->s);
 	proc_event_simple(p, PROC_EV_ESCALATE, SIGKILL);
 	super_poll_arm(p->s);
 }
@@ -677,22 +679,31 @@ size_t
 proc_tree_signal(struct proc *p, int sig)
 {
 	struct super *s = p->s;
+	bool group = !p->reaped;
 	size_t i, n = 0;
 
+	for (i = 0; i < s->tree.n && !group; i++)
+		group = s->owner[i] == (int)p->index && s->tree.v[i].pgid == p->pid;
+	/* The group first, in one call: the kernel gives the signal to every
+	 * member before any of them runs again, so no member sees another die
+	 * first (a shell wrapper would go on to its next command), and a
+	 * member cannot fork a child that misses it. The group id is ours
+	 * while the leader is unreaped, or while members are left. */
+	if (p->pid > 0 && group)
+		group = kill(-p->pid, sig) == 0;
 	for (i = 0; i < s->tree.n; i++) {
 		const struct ptree_entry *e = &s->tree.v[i];
 
 		if (s->owner[i] != (int)p->index)
 			continue;
 		n++;
+		if (group && e->pgid == p->pid)
+			continue; /* signalled with its group */
 		if (e->pid == p->pid && !p->reaped && p->pidfd != -1)
 			syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0);
 		else if (e->state != 'Z')
 			kill(e->pid, sig);
 	}
-	/* Whatever the group forked since the snapshot. */
-	if (!p->reaped && p->pid > 0)
-		kill(-p->pid, sig);
 	return n;
 }
 
@@ -716,7 +727,12 @@ proc_begin_stop(struct proc *p, int sig)
 	if (!live && p->ended_ms == 0)
 		p->ended_ms = util_now_ms();
 	p->state = PROC_STOPPING;
+	p->stop_sig = sig;
 	p->paused = false;
+	/* A command for many processes shares one snapshot and looks for
+	 * newcomers once, when all are signalled (super_stop_all). */
+	if (!s->tree_fresh)
+		super_signal_newcomers(s);
 	proc_event_simple(p, PROC_EV_STOP, sig);
 	if (sig == SIGKILL) {
 		loop_timer_cancel(s->loop, p->kill_timer);
@@ -996,6 +1012,10 @@ proc_end(struct proc *p)
 	if (p->log != NULL)
 		fflush(p->log);
 	proc_close_status(p);
+	/* Its group is empty: its pid can be reused from now on, and then the
+	 * group and session ids would name strangers (see super_owner). */
+	if (p->reaped && p->pid > 0 && kill(-p->pid, 0) == -1 && errno == ESRCH)
+		p->tree_gone = true;
 	p->state = p->start_failed ? PROC_FAILED : PROC_EXITED;
 	metrics_reset(p, false);
 	depend_on_end(p);

@@ -263,6 +263,14 @@ ptree_find(const struct ptree *t, pid_t pid)
 	return -1;
 }
 
+bool
+ptree_has(const struct ptree *t, pid_t pid, unsigned long long start)
+{
+	ssize_t i = ptree_find(t, pid);
+
+	return i >= 0 && t->v[i].start == start;
+}
+
 #define PTREE_UNKNOWN (-2)
 
 /* The owner of entry i, walking up parent links; memoised in owner[]. The

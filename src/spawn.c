@@ -4,7 +4,8 @@
  * Everything that can fail or allocate happens in the parent before fork:
  * the pipes, /dev/null, the list of paths to try for argv[0]. Between fork
  * and exec the child makes only async-signal-safe calls: setsid, prctl,
- * dup2, sigaction, sigprocmask, chdir, execve. If it cannot reach exec it
+ * dup2, sigaction, sigprocmask, chdir, execve. It is forked with every
+ * signal blocked and unblocks them only once its dispositions are reset. If it cannot reach exec it
  * writes a struct spawn_failure to the status pipe and exits 127 or 126; the
  * status pipe is close-on-exec, so EOF on it with no data means exec
  * succeeded. brood never confuses a failure to start with the program's own
@@ -234,8 +235,30 @@ spawn_child_stdio(int in, int out, int err)
 	return 0;
 }
 
-/* Default dispositions and an empty mask: brood blocks the signals it
- * reads through its signalfd, and a child must not inherit that. */
+/* fork with every signal blocked, and the parent's mask back after, as
+ * posix_spawn does: until the child has reset its dispositions, a signal
+ * would run the parent's handler in the child (the dashboard's fatal
+ * handler restores the terminal and kills every child's group). */
+static pid_t
+spawn_fork(void)
+{
+	sigset_t all, old;
+	pid_t pid;
+	int saved;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	saved = errno;
+	if (pid != 0)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return pid;
+}
+
+/* Default dispositions and an empty mask (spawn_fork blocked everything;
+ * brood blocks the signals it reads through its signalfd): a child must
+ * not inherit either. */
 static void
 spawn_child_reset_signals(void)
 {
@@ -382,7 +405,7 @@ spawn_start(const struct spawn_spec *spec, struct spawn_child *child, char **cau
 	sh_argv[0] = (char *)"/bin/sh";
 	for (i = 1; i < argc; i++)
 		sh_argv[i + 1] = spec->argv[i];
-	pid = fork();
+	pid = spawn_fork();
 	if (pid == 0)
 		spawn_child_run(spec, paths, sh_argv, devnull, out[1], err[1], st[1], parent);
 	saved = errno;
@@ -439,7 +462,7 @@ spawn_probe(const char *cmd, char *const *envp, const char *cwd)
 
 	if (devnull == -1)
 		return -1;
-	pid = fork();
+	pid = spawn_fork();
 	if (pid == 0) {
 		spawn_child_reset_signals();
 		setsid();

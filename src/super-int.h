@@ -76,6 +76,7 @@ struct proc {
 	bool reaped;
 	bool start_failed;
 	bool tree_gone;           /* leader reaped and nothing of it left */
+	int stop_sig;             /* STOPPING: the signal its processes were sent */
 	int fail_stage;
 	int fail_err;
 	char fail_detail[120];    /* spawn_failure.detail: the missing interpreter */
@@ -155,6 +156,13 @@ struct super {
 /* Take a /proc snapshot and attribute every process to its proc (unless a
  * fresh one is being reused). */
 void super_tree_update(struct super *s);
+
+/* The same, even when a snapshot is being shared. */
+void super_tree_rescan(struct super *s);
+
+/* After stopping processes from the current snapshot: give each stopping
+ * proc's stop signal to what turned up outside its group since. */
+void super_signal_newcomers(struct super *s);
 
 /* Check stopping procs now, and keep checking every SUPER_POLL_MS while any
  * is stopping. */

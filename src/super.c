@@ -119,6 +119,17 @@ super_sigchld(struct loop *l, int sig, void *arg)
 		super_poll_arm(s);
 }
 
+/* Whether the pid of p's reaped leader now names another process (or
+ * thread). The kernel hands a pid out again only once no process has it
+ * as its group or session id either, so then nothing of p's group or
+ * session is left, and whoever has that group or session id now is a
+ * stranger that must never be signalled in p's name. */
+static bool
+super_pid_reused(const struct proc *p)
+{
+	return p->reaped && (kill(p->pid, 0) == 0 || errno == EPERM);
+}
+
 static int
 super_leader_cmp(const void *a, const void *b)
 {
@@ -140,10 +151,15 @@ super_owner_index(struct super *s)
 	}
 	s->nleaders = 0;
 	for (i = 0; i < s->nprocs; i++) {
-		const struct proc *p = s->procs[i];
+		struct proc *p = s->procs[i];
 
 		if (p->pid == 0 || p->tree_gone)
 			continue;
+		/* Checked once a pass, not for every process of the table. */
+		if (super_pid_reused(p)) {
+			p->tree_gone = true;
+			continue;
+		}
 		s->leaders[s->nleaders++] = (struct super_leader){ p->pid, (int)i };
 	}
 	qsort(s->leaders, s->nleaders, sizeof *s->leaders, super_leader_cmp);
@@ -208,10 +224,10 @@ super_owner(void *arg, const struct ptree_entry *e)
 }
 
 void
-super_tree_update(struct super *s)
+super_tree_rescan(struct super *s)
 {
-	if (s->tree_fresh)
-		return;
+	size_t i;
+
 	if (ptree_scan(&s->tree) == -1)
 		s->tree.n = 0;
 	if (s->owner_cap < s->tree.n) {
@@ -220,6 +236,64 @@ super_tree_update(struct super *s)
 	}
 	super_owner_index(s);
 	ptree_owners(&s->tree, super_owner, s, s->owner);
+	/* A reaped leader with nothing of it left: its pid may be handed out
+	 * again from now on, so its group and session ids stop meaning it. */
+	for (i = 0; i < s->nprocs && s->tree.n > 0; i++) {
+		struct proc *p = s->procs[i];
+
+		if (p->pid > 0 && p->reaped && !p->tree_gone && proc_tree_count(p) == 0)
+			p->tree_gone = true;
+	}
+}
+
+void
+super_tree_update(struct super *s)
+{
+	if (!s->tree_fresh)
+		super_tree_rescan(s);
+}
+
+/* A process outside its proc's group (a daemon in a session of its own)
+ * can fork a child into yet another session between the snapshot and the
+ * signal, and the child would wait for SIGKILL at the stop timeout. So
+ * look again, and again until nothing new turns up, as systemd does in a
+ * cgroup; members of a group got its signal in one go and cannot escape
+ * it, so a tree that is all one group needs no second look. */
+void
+super_signal_newcomers(struct super *s)
+{
+	struct ptree seen = { 0 };
+	bool outside = false;
+	size_t pass, i;
+
+	for (i = 0; i < s->tree.n && !outside; i++) {
+		const struct proc *p = s->owner[i] >= 0 ? s->procs[s->owner[i]] : NULL;
+
+		outside = p != NULL && p->state == PROC_STOPPING && s->tree.v[i].pgid != p->pid;
+	}
+	for (pass = 0; pass < 4 && outside; pass++) {
+		size_t found = 0;
+
+		seen.v = xreallocarray(seen.v, s->tree.n + 1, sizeof *seen.v);
+		memcpy(seen.v, s->tree.v, s->tree.n * sizeof *seen.v);
+		seen.n = s->tree.n;
+		super_tree_rescan(s);
+		for (i = 0; i < s->tree.n; i++) {
+			const struct ptree_entry *e = &s->tree.v[i];
+			const struct proc *p = s->owner[i] >= 0 ? s->procs[s->owner[i]] : NULL;
+
+			if (p == NULL || p->state != PROC_STOPPING || e->pgid == p->pid ||
+			    e->state == 'Z' || ptree_has(&seen, e->pid, e->start))
+				continue;
+			kill(e->pid, p->stop_sig);
+			if (p->stop_sig != SIGKILL && p->stop_sig != SIGCONT)
+				kill(e->pid, SIGCONT);
+			found++;
+		}
+		if (found == 0)
+			break;
+	}
+	free(seen.v);
 }
 
 /* One look at every stopping proc: those whose processes are all gone are
@@ -287,6 +361,7 @@ super_stop_all(struct super *s)
 {
 	s->stopping_all = true;
 	depend_stop_ordered(s);
+	super_signal_newcomers(s);
 }
 
 void
@@ -299,6 +374,7 @@ super_kill_all(struct super *s)
 	for (i = 0; i < s->nprocs; i++)
 		proc_kill(s->procs[i]);
 	s->tree_fresh = false;
+	super_signal_newcomers(s);
 }
 
 bool
@@ -434,7 +510,8 @@ super_emergency(struct super *s)
 	for (i = 0; i < s->nprocs; i++) {
 		struct proc *p = s->procs[i];
 
-		if (p->pid > 0 && !p->tree_gone) {
+		/* A reaped leader's group id may name strangers by now. */
+		if (p->pid > 0 && !p->tree_gone && !super_pid_reused(p)) {
 			kill(-p->pid, SIGKILL);
 			super_doom_add(p->pid);
 		}

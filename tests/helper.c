@@ -733,12 +733,12 @@ main(int argc, char **argv)
 				setsid();
 			snprintf(buf, sizeof buf, "%d\n", (int)getpid());
 			write_pid_file(argv[2], buf);
-			printf("held\n");
+			write_str(1, "held\n"); /* one write: the parent writes too */
 			sleep_forever();
 		}
 		while (access(argv[2], F_OK) != 0)
 			usleep(1000);
-		printf("parent done\n");
+		write_str(1, "parent done\n");
 		return 0;
 	}
 	if (strcmp(mode, "stdin") == 0) {

@@ -221,12 +221,25 @@ END_TEST
 
 START_TEST(test_no_newline_bounded)
 {
-	size_t as = 0, i;
+	size_t as = 0, pieces = 0;
+	const char *p, *nl;
 
 	ck_assert_int_eq(run("--no-summary", "-n", "b", H(0, "blob 100000000"), NULL), 0);
-	for (i = 0; i < tp.out_len; i++)
-		as += (tp.out[i] == 'a');
+	/* Every piece holds 16 KiB of it, the split marked; the last the rest. */
+	for (p = tp.out; (nl = strchr(p, '\n')) != NULL && strncmp(p, "b | a", 5) == 0; p = nl + 1) {
+		size_t n = (size_t)(nl - p) - 4;
+
+		if (n == 16384 + 3 && strncmp(nl - 3, "\xe2\x80\xa6", 3) == 0)
+			n -= 3;
+		else
+			ck_assert_msg(as + n == 100000000, "piece %zu holds %zu bytes", pieces, n);
+		ck_assert_uint_eq(strspn(p + 4, "a"), n);
+		as += n;
+		pieces++;
+	}
 	ck_assert_uint_eq(as, 100000000);
+	ck_assert_uint_eq(pieces, (100000000 + 16383) / 16384);
+	ck_assert_str_eq(p, "b | exited 0\n");
 #ifndef __SANITIZE_ADDRESS__ /* shadow memory makes RSS meaningless */
 	/* KiB: brood's peak stays small while 100 MB go through one line. */
 	ck_assert_msg(tp.ru.ru_maxrss < 32 * 1024, "brood peak RSS %ld KiB", tp.ru.ru_maxrss);

@@ -837,6 +837,73 @@ START_TEST(test_two_hundred)
 }
 END_TEST
 
+/* A process ends and its pid goes to the next one started (set through
+ * ns_last_pid): the new leader's group and session belong to the new
+ * process alone, and the old one, ended, owns and stops nothing. */
+START_TEST(test_reused_pid_owner)
+{
+	char file[256];
+	char *quick[] = { (char *)tu_helper(), (char *)"exit", (char *)"0", NULL };
+	char *tree[] = { (char *)tu_helper(), (char *)"tree", (char *)"2", file, NULL };
+	struct proc *old, *p;
+	pid_t pids[2];
+
+	tu_tmpname(file, sizeof file, "tree");
+	old = fx_add("old", quick, NULL, 0);
+	p = fx_add("new", tree, NULL, 0);
+	proc_start(old);
+	ck_assert(fx_until(is_over, old, 5000));
+	if (!tu_set_last_pid(proc_pid(old) - 1)) {
+		fprintf(stderr, "skipped: /proc/sys/kernel/ns_last_pid cannot be written here\n");
+		return;
+	}
+	proc_start(p);
+	if (proc_pid(p) != proc_pid(old)) {
+		fprintf(stderr, "skipped: another process took pid %d first\n", (int)proc_pid(old));
+		return;
+	}
+	ck_assert_uint_eq(tu_read_pids(file, pids, 2, 5000), 2);
+	super_tree_update(fx.s);
+	ck_assert_uint_eq(proc_tree_count(p), 3);
+	ck_assert_uint_eq(proc_tree_count(old), 0);
+	/* Stopping everything stops the new one through its own proc. */
+	super_stop_all(fx.s);
+	ck_assert(fx_until(all_over, p, 5000));
+	ck_assert_str_eq(describe(p), "killed by SIGTERM");
+	ck_assert(fx_until_gone(pids[0], 2000) && fx_until_gone(pids[1], 2000));
+	ck_assert(!has_event(old, PROC_EV_STOP));
+	unlink(file);
+}
+END_TEST
+
+/* A stop given at every moment of a short life: before exec is confirmed,
+ * as the child exits, after its exit but before it is reaped. Every one
+ * ends, as exited 0 or killed by SIGTERM, with nothing left. */
+START_TEST(test_stop_races_exit)
+{
+	char *quick[] = { (char *)tu_helper(), (char *)"exit", (char *)"0", NULL };
+	struct proc *p = fx_add("quick", quick, NULL, 0);
+	int round;
+
+	for (round = 0; round < 60; round++) {
+		const char *what;
+
+		proc_start(p);
+		/* Let the loop run a varying number of turns first. */
+		for (int k = 0; k < round % 6; k++)
+			loop_once(fx.l, round % 3);
+		if (round % 5 == 4)
+			usleep(2000); /* exited, not reaped yet */
+		proc_terminate(p);
+		ck_assert_msg(fx_until(is_over, p, 5000), "round %d: %s", round, describe(p));
+		what = describe(p);
+		ck_assert_msg(strcmp(what, "exited 0") == 0 || strcmp(what, "killed by SIGTERM") == 0,
+		    "round %d: %s", round, what);
+		ck_assert(!proc_failed(p));
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -871,5 +938,7 @@ main(void)
 	tcase_add_test(tc, test_depends_not_ready_in_time);
 	tcase_add_test(tc, test_backoff_injected_clock);
 	tcase_add_test(tc, test_two_hundred);
+	tcase_add_test(tc, test_reused_pid_owner);
+	tcase_add_test(tc, test_stop_races_exit);
 	return tu_run_suite(s);
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,6 +104,13 @@ tu_child_setup(const struct tu_opts *o, int in_r, const char *pts)
 	}
 	if (in_r != -1)
 		dup2(in_r, 0);
+	if (o->stdout_path != NULL) {
+		int fd = open(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd == -1 || dup2(fd, 1) == -1)
+			_exit(126);
+		close(fd);
+	}
 	if (pts != NULL) {
 		int fd;
 
@@ -262,6 +270,12 @@ tu_pump(struct tu_proc *t, int wait_ms)
 	return true;
 }
 
+bool
+tu_read_some(struct tu_proc *t, int wait_ms)
+{
+	return tu_pump(t, wait_ms);
+}
+
 static long
 tu_elapsed_ms(const struct timespec *since)
 {
@@ -407,6 +421,21 @@ tu_wait_survivors(const char *tag, char *msg, size_t len, int timeout_ms)
 	while ((n = tu_survivors(tag, msg, len)) > 0 && tu_elapsed_ms(&start) < timeout_ms)
 		nanosleep(&pause, NULL);
 	return n;
+}
+
+bool
+tu_wait_tagged(const char *tag, size_t n, int timeout_ms)
+{
+	struct timespec start, pause = { 0, 20 * 1000000 };
+	char msg[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (tu_survivors(tag, msg, sizeof msg) < n) {
+		if (tu_elapsed_ms(&start) > timeout_ms)
+			return false;
+		nanosleep(&pause, NULL);
+	}
+	return true;
 }
 
 bool
@@ -652,28 +681,38 @@ tu_wait_count(struct tu_proc *t, const char *line, size_t n, int timeout_ms)
 	return true;
 }
 
+bool
+tu_set_last_pid(pid_t pid)
+{
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+	char buf[32];
+	int len = snprintf(buf, sizeof buf, "%d", (int)pid);
+	bool ok;
+
+	if (fd == -1)
+		return false;
+	ok = write(fd, buf, (size_t)len) == len;
+	close(fd);
+	return ok;
+}
+
 pid_t
 tu_fork_at(pid_t want)
 {
 	int tries;
 
 	for (tries = 0; tries < 20; tries++) {
-		int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
-		char buf[32];
-		int len = snprintf(buf, sizeof buf, "%d", (int)want - 1);
 		pid_t pid;
-		bool ok;
 
-		if (fd == -1)
-			return -1;
-		ok = write(fd, buf, (size_t)len) == len;
-		close(fd);
-		if (!ok)
+		if (!tu_set_last_pid(want - 1))
 			return -1;
 		pid = fork();
 		if (pid == -1)
 			return -1;
 		if (pid == 0) {
+			/* Never outlive the test, whatever becomes of it. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			alarm(60);
 			setsid();
 			for (;;)
 				pause();

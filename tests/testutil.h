@@ -53,6 +53,10 @@ bool tu_wait_for(struct tu_proc *t, const char *needle, int timeout_ms);
 /* The same for stderr. */
 bool tu_wait_for_err(struct tu_proc *t, const char *needle, int timeout_ms);
 
+/* Read what output there is, waiting at most wait_ms for some; false
+ * once both streams are at EOF. */
+bool tu_read_some(struct tu_proc *t, int wait_ms);
+
 /* Read everything until it exits; false (and SIGKILL) after timeout_ms. */
 bool tu_finish(struct tu_proc *t, int timeout_ms);
 
@@ -66,6 +70,10 @@ size_t tu_survivors(const char *tag, char *msg, size_t len);
 /* Processes with tag, as tu_survivors, polled every 20 ms until there are
  * none or timeout_ms has passed; how many the last look found. */
 size_t tu_wait_survivors(const char *tag, char *msg, size_t len, int timeout_ms);
+
+/* Poll every 20 ms until at least n processes carry tag (brood itself
+ * counts); false after timeout_ms. */
+bool tu_wait_tagged(const char *tag, size_t n, int timeout_ms);
 
 /* Whether pid exists (zombie included). */
 bool tu_pid_exists(pid_t pid);
@@ -110,6 +118,7 @@ struct tu_opts {
 	bool stdin_pipe;     /* stdin is a pipe whose write end is t->in_fd */
 	bool ctty;           /* a session of its own with a new pseudo-terminal
 	                      * as its controlling terminal and stdin; t->pty_fd */
+	const char *stdout_path; /* stdout goes to this file, not to t->out */
 };
 
 /* tu_start with limits, another user, a held stdin or a terminal. */
@@ -154,6 +163,10 @@ size_t tu_count_suffix(const char *s, const char *suffix);
 /* Poll every 10 ms until tu_count_lines(t->out, line) reaches n, reading
  * output meanwhile; false after timeout_ms. */
 bool tu_wait_count(struct tu_proc *t, const char *line, size_t n, int timeout_ms);
+
+/* Make pid + 1 the next pid handed out (/proc/sys/kernel/ns_last_pid, as
+ * root); false if that cannot be done here. */
+bool tu_set_last_pid(pid_t pid);
 
 /* Fork a child that starts a session of its own and sleeps, with pid want
  * exactly (set through /proc/sys/kernel/ns_last_pid, as root); -1 if that

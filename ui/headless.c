@@ -48,6 +48,7 @@ struct headless {
 	int signal;             /* the first stop signal brood was sent */
 	int signals;
 	bool output_broken;
+	int output_err;         /* why: EPIPE (the reader left) or a real error */
 	bool ended_one;
 	bool failed_one;
 	bool stopping;
@@ -94,8 +95,10 @@ headless_flush(struct headless *h)
 			off += (size_t)n;
 		else if (n == -1 && errno == EINTR)
 			continue;
-		else
-			h->output_broken = true; /* EPIPE: whoever read us is gone */
+		else {
+			h->output_broken = true;
+			h->output_err = n == -1 ? errno : EIO;
+		}
 	}
 	h->len = 0;
 }
@@ -336,8 +339,13 @@ headless_idle(struct loop *l, void *arg)
 	if (!h->stopping && (h->output_broken ||
 	    (h->o.kill_others && h->ended_one) ||
 	    (h->o.kill_others_on_fail && h->failed_one))) {
-		if (h->output_broken && h->signal == 0)
+		/* The reader left (| head): end quietly, as a pipeline does.
+		 * Anything else (a full disk) loses output: say so. */
+		if (h->output_broken && h->output_err == EPIPE && h->signal == 0)
 			h->signal = SIGPIPE;
+		else if (h->output_broken && h->output_err != EPIPE)
+			fprintf(stderr, "brood: cannot write its output (%s): stopping every "
+			    "process\n", strerror(h->output_err));
 		h->stopping = true;
 		super_stop_all(h->s);
 	}
@@ -412,6 +420,8 @@ headless_run(struct headless *h, struct loop *l, struct super *s)
 		headless_summary(h);
 	if (h->signal != 0)
 		return 128 + h->signal;
+	if (h->output_broken)
+		return 1;
 	switch (h->o.success) {
 	case HEADLESS_SUCCESS_FIRST:
 		return h->first_code < 0 ? 0 : h->first_code;
