@@ -371,6 +371,14 @@ START_TEST(test_sighup_stops_all)
 }
 END_TEST
 
+/* Ctrl-\ on the terminal brood runs on: by default brood would die
+ * alone and leave its children's children running. */
+START_TEST(test_sigquit_stops_all)
+{
+	stop_by_signal(SIGQUIT);
+}
+END_TEST
+
 START_TEST(test_sigint_twice_kills)
 {
 	const char *argv[] = { tu_brood(), "--stop-timeout", "30", "-n", "s", H(0, "ignore-term"), NULL };
@@ -619,6 +627,7 @@ main(void)
 	tcase_add_test(tc, test_low_fd_limit_raised);
 	tcase_add_test(tc, test_sigterm_stops_all);
 	tcase_add_test(tc, test_sighup_stops_all);
+	tcase_add_test(tc, test_sigquit_stops_all);
 	tcase_add_test(tc, test_sigint_twice_kills);
 	tcase_add_test(tc, test_leftover_daemon_of_exited_child);
 	tcase_add_test(tc, test_usage_errors);

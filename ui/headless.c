@@ -410,6 +410,9 @@ headless_run(struct headless *h, struct loop *l, struct super *s)
 	loop_add_signal(l, SIGINT, headless_signal, h);
 	loop_add_signal(l, SIGTERM, headless_signal, h);
 	loop_add_signal(l, SIGHUP, headless_signal, h);
+	/* By default SIGQUIT (Ctrl-\) kills brood alone: the children's own
+	 * children would be left behind. */
+	loop_add_signal(l, SIGQUIT, headless_signal, h);
 	loop_set_idle(l, headless_idle, h);
 	super_start_all(s);
 	loop_run(l);
