@@ -117,8 +117,14 @@ main(int argc, char **argv)
 		sleep_forever();
 	}
 	if (strcmp(mode, "daemon") == 0 && argc > 2) {
-		pid_t pid = fork();
+		int ready[2];
+		pid_t pid;
 
+		/* The helper ends only once the daemon's pid is in the file:
+		 * brood may sweep the daemon as soon as the helper ends. */
+		if (pipe(ready) == -1)
+			return 1;
+		pid = fork();
 		if (pid == 0) {
 			setsid();
 			if (fork() == 0) {
@@ -130,10 +136,16 @@ main(int argc, char **argv)
 				dup2(fd, 2);
 				snprintf(buf, sizeof buf, "%d\n", (int)getpid());
 				write_pid_file(argv[2], buf);
+				close(ready[1]);
+				close(ready[0]);
 				sleep_forever();
 			}
 			_exit(0);
 		}
+		close(ready[1]);
+		while (read(ready[0], &(char){ 0 }, 1) == -1 && errno == EINTR)
+			continue;
+		close(ready[0]);
 		waitpid(pid, NULL, 0);
 		printf("daemonized\n");
 		if (argc > 3 && strcmp(argv[3], "exit") == 0)
