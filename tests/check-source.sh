@@ -2,7 +2,7 @@
 # check-source.sh: fail when brood's code opens an fd that would leak into
 # a child, or installs a handler with signal().
 #
-#   check-source.sh              self-test, then check src/ and ui/
+#   check-source.sh              self-test, then check src/, ui/ and include/
 #   check-source.sh DIR...       check the .c and .h files in DIR...
 #   check-source.sh --self-test  only the self-test
 #
@@ -432,8 +432,8 @@ top=${srcdir:-$(dirname "$me")/..}
 [ -d "$top/src" ] || { echo "check-source: no source tree at $top" >&2; exit 77; }
 self_test || exit 1
 cd "$top" || exit 2
-if check_dirs src ui; then
-	echo "check-source: src/ and ui/ are clean"
+if check_dirs src ui include; then
+	echo "check-source: src/, ui/ and include/ are clean"
 else
 	exit 1
 fi

@@ -575,7 +575,10 @@ START_TEST(test_limits_and_nice)
 	struct proc *p = fx_add_spec(&spec);
 
 	fx_run_to_end(p);
-	ck_assert_str_eq(fx.lines, "64\n0\n10\n");
+	if (tu_valgrind()) /* the open files limit never reaches the child */
+		ck_assert_str_eq(strchr(fx.lines, '\n'), "\n0\n10\n");
+	else
+		ck_assert_str_eq(fx.lines, "64\n0\n10\n");
 }
 END_TEST
 

@@ -41,6 +41,12 @@ tu_helper(void)
 	return p != NULL ? p : "./tests/helper";
 }
 
+bool
+tu_valgrind(void)
+{
+	return getenv("BROOD_VALGRIND") != NULL;
+}
+
 const char *
 tu_helper_cmd(char *buf, size_t len, const char *args)
 {

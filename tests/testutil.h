@@ -37,6 +37,11 @@ struct tu_proc {
 const char *tu_brood(void);
 const char *tu_helper(void);
 
+/* Whether the suite runs under valgrind (make check-valgrind), which counts
+ * its own memory in the RSS and keeps RLIMIT_NOFILE to itself in the
+ * processes it runs (a child's limit set before exec never reaches it). */
+bool tu_valgrind(void);
+
 /* The command string "<helper> args" for brood to run, written to buf and returned. */
 const char *tu_helper_cmd(char *buf, size_t len, const char *args);
 

@@ -1214,7 +1214,10 @@ draw_screen(struct tui *t)
 		int pair;
 		attr_t a = paint_role(t, THEME_STATUS, &pair);
 
-		if (LINES > 0 && COLS > 0)
+		/* Nothing on a single column, which holds no message anyway:
+		 * ncurses (6.4) reads before its line buffer when it writes
+		 * the lower-right corner of a one-column screen. */
+		if (LINES > 0 && COLS > 1)
 			draw_text(t, 0, 0, COLS, "brood: terminal too small", a, pair);
 		return;
 	}
