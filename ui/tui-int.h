@@ -157,6 +157,21 @@ attr_t paint_role(struct tui *t, enum theme_role role, int *pair);
 /* draw.c */
 void draw_screen(struct tui *t);
 
+/* Write text clipped to w columns at (y, x) in a style; columns used. */
+int draw_text(struct tui *t, int y, int x, int w, const char *s, attr_t attr, int pair);
+
+/* Fill a row segment with blanks in a style. */
+void draw_fill(int y, int x, int w, attr_t attr, int pair);
+
+/* The state as the list shows it, and the role that colours it. */
+enum theme_role draw_state(struct proc *p, char *buf, size_t len);
+
+/* One character for a level 0..8: a block, or its ASCII stand-in. */
+const char *draw_level(const struct tui *t, int level, char ascii[2]);
+
+/* detail.c: the detail view of the selected process, in rows y..y+h-1. */
+void detail_draw(struct tui *t, int y, int h);
+
 /* Redraw the process list alone, over the last frame, when nothing else
  * can have changed; else the whole screen. */
 void draw_list_again(struct tui *t);
