@@ -283,6 +283,8 @@ START_TEST(test_low_fd_limit_raised)
 	char line[64];
 	int n = 0, i;
 
+	if (tu_valgrind()) /* valgrind keeps the open files limit to itself */
+		return;
 	argv[n++] = "/bin/sh";
 	argv[n++] = "-c";
 	argv[n++] = "ulimit -Sn 64 && exec \"$0\" \"$@\"";
