@@ -10,8 +10,9 @@
  *         every ESC, CR and UTF-8 lead byte; h[1] >> 2 seeds the sizes
  *   h[2]  where the stream ends (ingest_finish) and a restarted child goes
  *         on writing: at h[2] / 256 of the stream, never if 0
- *   h[3]  from 0xf8, the payload is repeated 2^(h[3] - 0xf7) times, up to
- *         STREAM_MAX bytes: huge lines, long unterminated OSC strings
+ *   h[3]  the scrollback the cut parses push to: 0, 1, 2, 3, 5, 8, 100
+ *         or 10000 lines at most (h[3] & 7), and 64 << (h[3] >> 5) bytes
+ *         with the tiny cap, 4 KiB << (h[3] >> 5) with the default one
  *
  * The stream is parsed four times: fed whole and cut into reads, with the
  * tiny cap and with the default one. ingest.h promises that the split
@@ -33,21 +34,24 @@
  *     the one before, the first not the default; their attributes carry
  *     only known flags and well-formed colours.
  *
- * The cut parses also push every line into a scrollback (one small enough
- * to drop lines by count and by bytes), whose newest line must read back
- * as pushed, and whose count and bytes stay within its limits.
+ * The cut parses also push every line into a scrollback small enough to
+ * drop lines by count and by bytes (and lines bigger than it all), whose
+ * newest line must read back as pushed, and whose count and bytes stay
+ * within its limits.
  *
  * Bounds per byte of input: the output is at most 8 bytes per input byte
  * (a tab) and 2 lines per byte (a tab over a 4-byte cap) plus one per
  * ingest_finish. Memory held by the parser and the scrollback, measured
  * with the allocator's own count of live bytes, stays under
  *
- *     8 KiB + 48 * min(bytes fed, cap)                    (the parser)
+ *     4 KiB + 48 * min(bytes fed, cap)                    (the parser)
  *   + max_bytes + 3 * 64 KiB + 8 * max(max_lines, 64) + 4 KiB (scrollback)
  *
- * so an unterminated escape string is never buffered (with the tiny cap
- * the parser may hold about 10 KiB, whatever the stream). CPU time per
- * parse stays under 250 ms + 20 us per byte, besides libFuzzer's -timeout.
+ * With the tiny cap the parser may hold 6 KiB whatever the stream, so an
+ * escape string it buffered would show within the 8 KiB inputs fuzz-run
+ * allows (test_ingest feeds megabytes of them, and of one line). CPU time
+ * per parse stays under 250 ms + 20 us per byte, besides libFuzzer's
+ * -timeout.
  *
  * make fuzz builds it (and fuzz_conf) with clang; make fuzz-run runs each
  * for FUZZ_SECONDS with the seeds in tests/corpus/ingest. A file given as
@@ -69,13 +73,12 @@
 #include "scroll.h"
 
 #define HEADER		4
-#define STREAM_MAX	(32u << 10)
 #define TINY_CAP(h)	(1u + (h) % 40u)
 #define LINE_MAX_MIN	4	/* ingest.c raises smaller caps to this */
 #define OUT_PER_BYTE	8	/* a tab: eight spaces */
 #define ZERO_WIDTH_MAX	4
 #define CHUNK_ALLOC	(64u << 10)	/* scroll.c's chunk */
-#define MEM_FIXED	(8u << 10)
+#define MEM_FIXED	(4u << 10)
 #define MEM_PER_BYTE	48u
 #define TIME_FIXED_NS	250000000ull
 #define TIME_PER_BYTE_NS 20000ull
@@ -84,7 +87,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The harness is not what is fuzzed: coverage of its own checks and loops
- * would only reward inputs that run them longer (repeated streams). */
+ * would only reward inputs that make it work longer. */
 #define HARNESS __attribute__((no_sanitize("coverage")))
 
 #define FUZZ_CHECK(cond) do {						\
@@ -106,13 +109,12 @@ struct parse {
 	uint64_t	 lines;
 	uint64_t	 out_bytes;
 
-	struct scroll	*scroll;	/* NULL: lines are not kept */
+	bool		 keep;		/* push lines to a scrollback */
+	struct scroll	*scroll;
 	size_t		 scroll_lines;
 	size_t		 scroll_bytes;
 	uint64_t	 pushed;
 };
-
-static unsigned char stream_buf[STREAM_MAX];
 
 /* The bytes of UTF-8 character at s (its code point in *cp), or 0 if the
  * bytes there are not one well-formed character. */
@@ -413,7 +415,7 @@ parse(struct parse *ps, size_t cap, int mode, uint32_t seed,
 
 	base = __sanitizer_get_current_allocated_bytes();
 	in = ingest_create((enum line_stream)ps->stream, cap, on_line, ps);
-	if (ps->scroll_lines != 0)
+	if (ps->keep)
 		ps->scroll = scroll_create(ps->scroll_lines, ps->scroll_bytes);
 	while (fed < len) {
 		stop = fed < restart ? restart : len;
@@ -462,7 +464,7 @@ parse_both(size_t cap, unsigned mode, uint32_t seed, const unsigned char *s,
     size_t len, size_t restart, size_t scroll_lines, size_t scroll_bytes)
 {
 	struct parse	whole = { .stream = LINE_STDOUT };
-	struct parse	cut = { .stream = LINE_STDERR,
+	struct parse	cut = { .stream = LINE_STDERR, .keep = true,
 	    .scroll_lines = scroll_lines, .scroll_bytes = scroll_bytes };
 
 	parse(&whole, cap, -1, seed, s, len, restart);
@@ -494,32 +496,23 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 HARNESS int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const unsigned char	*payload = data + HEADER, *s = payload;
-	size_t			 plen, len, restart = 0, reps = 1, i;
-	unsigned		 mode;
+	const unsigned char	*s = data + HEADER;
+	size_t			 len, restart = 0, lines;
+	unsigned		 mode, shift;
 	uint32_t		 seed;
 
 	if (size < HEADER)
 		return 0;
-	plen = size - HEADER;
+	len = size - HEADER;
 	mode = data[1] & 3;
 	seed = data[1] >> 2;
-	len = plen;
-	if (data[3] >= 0xf8 && plen != 0) {
-		reps = (size_t)1 << (data[3] - 0xf7);
-		if (reps > STREAM_MAX / plen)
-			reps = STREAM_MAX / plen;
-		if (reps > 1) {
-			for (i = 0; i < reps; i++)
-				memcpy(stream_buf + i * plen, payload, plen);
-			s = stream_buf;
-			len = reps * plen;
-		}
-	}
 	if (data[2] != 0)
 		restart = len * data[2] / 256;
+	lines = (const size_t[]){ 0, 1, 2, 3, 5, 8, 100, 10000 }[data[3] & 7];
+	shift = data[3] >> 5;
 
-	parse_both(TINY_CAP(data[0]), mode, seed, s, len, restart, 7, 1024);
-	parse_both(0, mode, seed, s, len, restart, 100, 128u << 10);
+	parse_both(TINY_CAP(data[0]), mode, seed, s, len, restart, lines,
+	    (size_t)64 << shift);
+	parse_both(0, mode, seed, s, len, restart, lines, (size_t)4096 << shift);
 	return 0;
 }
