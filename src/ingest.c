@@ -105,6 +105,7 @@ struct ingest {
 	size_t			 runs_cap;
 	unsigned		 col;		/* display column, for tabs */
 	unsigned		 zero_width;	/* zero-width characters in a row */
+	unsigned		 zero_width_in;	/* of them, carried over a split */
 	bool			 cr_pending;
 	struct attr		 attr;		/* current SGR attribute */
 	struct attr		 run_attr;	/* in effect at the end of text */
@@ -203,8 +204,8 @@ end_line(struct ingest *in, uint8_t flags)
 
 	emit(in, flags);
 	clear_line(in);
-	if (flags & LINE_SPLIT)
-		in->zero_width = zero_width;
+	in->zero_width_in = (flags & LINE_SPLIT) ? zero_width : 0;
+	in->zero_width = in->zero_width_in;
 	in->cr_pending = false;
 }
 
@@ -227,7 +228,9 @@ emit_direct(struct ingest *in, const unsigned char *p, size_t n)
 		l.runs = &r;
 		l.nruns = 1;
 	}
+	/* A newline ends it: nothing carries over, as in end_line. */
 	in->cr_pending = false;
+	in->zero_width = in->zero_width_in = 0;
 	in->cb(in->arg, &l);
 }
 
@@ -278,12 +281,14 @@ sync_run(struct ingest *in)
 		add_run(in);
 }
 
-/* Text is about to be added: a pending CR means it rewrites the line. */
+/* Text is about to be added: a pending CR means it rewrites the line. A
+ * continuation line rewritten still follows the marks its split carried. */
 static inline void
 begin_text(struct ingest *in)
 {
 	if (in->cr_pending) {
 		clear_line(in);
+		in->zero_width = in->zero_width_in;
 		in->cr_pending = false;
 	}
 }
@@ -309,10 +314,11 @@ append_plain(struct ingest *in, const unsigned char *s, size_t n)
 		memcpy(in->text + in->len, s, k);
 		in->len += k;
 		in->col += (unsigned)k;
+		/* A base character: no mark before it counts after a split. */
+		in->zero_width = 0;
 		s += k;
 		n -= k;
 	}
-	in->zero_width = 0;
 }
 
 /* Append one classified non-ASCII code point that takes width columns. */
@@ -907,6 +913,7 @@ ingest_finish(struct ingest *in)
 	if (in->len != 0)
 		emit(in, LINE_PARTIAL);
 	clear_line(in);
+	in->zero_width_in = 0;
 	in->cr_pending = false;
 	in->attr = attr_default;
 	in->state = ST_GROUND;

@@ -1087,6 +1087,33 @@ START_TEST(test_combining_cap)
 		assert_text(&s, 2, "\xcc\x81x");
 		sink_free(&s);
 	}
+	/* Found by fuzz_ingest: a CR that rewrote a continuation line used
+	 * to restart the count too; the marks its split carried still count. */
+	{
+		struct sink	s;
+
+		run_buf(&s, 8, "ok\xcc\x81\xcc\x81\xcc\x81" "ab\r"
+		    "\xcc\x81\xcc\x81\xcc\x81" "x\n", 19);
+		ck_assert_uint_eq(s.n, 2);
+		assert_text(&s, 0, "ok\xcc\x81\xcc\x81\xcc\x81");
+		ck_assert_uint_eq(s.v[0].flags, LINE_SPLIT);
+		assert_text(&s, 1, "\xcc\x81x");
+		sink_free(&s);
+	}
+	/* Found by fuzz_ingest: a run of plain text split in one piece kept
+	 * the marks before it in the count, so a CR after the split allowed
+	 * one mark where a parse of the same bytes read apart allowed four. */
+	{
+		struct sink	s;
+
+		run_buf(&s, 8, "ab\xcc\x81\xcc\x81\xcc\x81" "<<<<<<<<<\r"
+		    "\xcc\x81\xcc\x81\xcc\x81\xcc\x81" "x\n", 28);
+		ck_assert_uint_eq(s.n, 4);
+		assert_text(&s, 1, "<<<<<<<<");
+		assert_text(&s, 2, "\xcc\x81\xcc\x81\xcc\x81\xcc\x81");
+		assert_text(&s, 3, "x");
+		sink_free(&s);
+	}
 }
 END_TEST
 
