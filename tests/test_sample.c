@@ -296,6 +296,31 @@ stat_field(pid_t pid, int n)
 	return strtoull(p, NULL, 10);
 }
 
+/* Wait until pid's state letter in /proc/pid/stat is state: a child that
+ * said it was ready may not have reached its pause() yet. */
+static void
+wait_state(pid_t pid, char state)
+{
+	char path[64], buf[1024], *p;
+	ssize_t len;
+	int fd, tries;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	for (tries = 0; tries < 500; tries++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		ck_assert_int_ge(fd, 0);
+		len = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		ck_assert_int_gt(len, 0);
+		buf[len] = '\0';
+		p = strrchr(buf, ')');
+		if (p != NULL && p[1] == ' ' && p[2] == state)
+			return;
+		msleep(10);
+	}
+	ck_abort_msg("process %d never reached state %c", (int)pid, state);
+}
+
 /* The resident size in /proc/pid/statm, in KiB. */
 static uint64_t
 statm_resident_kib(pid_t pid)
@@ -467,6 +492,8 @@ START_TEST(test_links_and_states)
 	memset(&si, 0, sizeof si);
 	ck_assert_int_eq(waitid(P_PID, (id_t)zombie.pid, &si, WEXITED | WNOWAIT), 0);
 
+	wait_state(sess.pid, 'S');
+	wait_state(odd.pid, 'S');
 	ck_assert_int_eq(sample_all(s, &t, util_now_ms()), 0);
 	e = find(&t, sess.pid);
 	ck_assert_int_eq(e->ppid, getpid());
@@ -817,6 +844,8 @@ START_TEST(test_only_wanted_rows_are_read)
 	ck_assert_int_ge(selects, 8);
 	ck_assert_int_le(moved, 3);
 	ck_assert_int_gt(busy_seen, 0);
+	wait_state(idle.pid, 'S');
+	ck_assert_int_eq(sample_take(s, &t, now + 30, want_these, &w), 0);
 	ck_assert_int_eq(find(&t, idle.pid)->state, 'S');
 	kid_end(&busy);
 	kid_end(&other);
@@ -842,6 +871,8 @@ START_TEST(test_three_hundred_wanted_among_many)
 	fork_sleepers(kids, 800);
 	memcpy(wanted, kids, sizeof wanted);
 	qsort(wanted, 300, sizeof *wanted, cmp_pid);
+	for (i = 0; i < 300; i++)
+		wait_state(wanted[i], 'S');
 	ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
 	/* Processes other tests start meanwhile may make a reap the better
 	 * choice for a round: the figures must be right either way, and some
