@@ -270,24 +270,35 @@ find(const struct sample_table *t, pid_t pid)
 	return e;
 }
 
-/* Field n (1-based, n > 2) of /proc/pid/stat, read by hand as a witness. */
-static unsigned long long
-stat_field(pid_t pid, int n)
+/* /proc/pid/stat read by hand as a witness, into buf; what follows the
+ * command name's closing parenthesis (the state first), or NULL. */
+static const char *
+stat_after_name(pid_t pid, char *buf, size_t len)
 {
-	char path[64], buf[1024], *p;
-	ssize_t len;
-	int fd, i;
+	char path[64], *p;
+	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
-	len = read(fd, buf, sizeof buf - 1);
+	n = read(fd, buf, len - 1);
 	close(fd);
-	ck_assert_int_gt(len, 0);
-	buf[len] = '\0';
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
 	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p + 2 : NULL;
+}
+
+/* Field n (1-based, n > 2) of /proc/pid/stat. */
+static unsigned long long
+stat_field(pid_t pid, int n)
+{
+	char buf[1024];
+	const char *p = stat_after_name(pid, buf, sizeof buf);
+	int i;
+
 	ck_assert_ptr_nonnull(p);
-	p += 2;
 	for (i = 3; i < n; i++) {
 		p = strchr(p, ' ');
 		ck_assert_ptr_nonnull(p);
@@ -301,20 +312,13 @@ stat_field(pid_t pid, int n)
 static void
 wait_state(pid_t pid, char state)
 {
-	char path[64], buf[1024], *p;
-	ssize_t len;
-	int fd, tries;
+	char buf[1024];
+	const char *p;
+	int tries;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	for (tries = 0; tries < 500; tries++) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		ck_assert_int_ge(fd, 0);
-		len = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		ck_assert_int_gt(len, 0);
-		buf[len] = '\0';
-		p = strrchr(buf, ')');
-		if (p != NULL && p[1] == ' ' && p[2] == state)
+		p = stat_after_name(pid, buf, sizeof buf);
+		if (p != NULL && *p == state)
 			return;
 		msleep(10);
 	}
