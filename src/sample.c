@@ -23,6 +23,10 @@
  *      subreaper). Those rows are carried over. A rotating eighth of them
  *      is still read each time, so that even a kernel that reused an
  *      inode could hide a process for a few seconds at most.
+ *      When most rows are to be read, one procps_pids_reap reads them all
+ *      (a select costs twice as much a process: it reads /proc/PID/status
+ *      first), and when the previous sample wanted most of the table (a
+ *      thousand children), the listing itself is skipped.
  *   3. Ask the caller which rows it wants (its attribution, from the
  *      links of the whole table).
  *   4. Read resident size from /proc/PID/statm for the wanted rows that
