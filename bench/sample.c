@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "loop.h"
@@ -64,7 +63,6 @@ main(int argc, char **argv)
 	static char sleep_arg0[] = "sleep", sleep_arg1[] = "3600";
 	char *const args[] = { sleep_arg0, sleep_arg1, NULL };
 	struct timespec gap;
-	struct rlimit rl;
 	struct super *s;
 	struct loop *l;
 	long n, interval = 20, i;
@@ -79,11 +77,6 @@ main(int argc, char **argv)
 		interval = strtol(argv[2], NULL, 10);
 	gap.tv_sec = interval / 1000;
 	gap.tv_nsec = interval % 1000 * 1000000L;
-	/* Two pipes a child. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 
 	l = loop_create();
 	s = super_create(l, &cfg, &hooks);
