@@ -1,6 +1,7 @@
 /*
  * sample.h: CPU and memory of processes, read through libproc2 (procps-ng
- * 4). The only module of brood that includes libproc2.
+ * 4) and through descriptors kept on the stat files of the processes the
+ * caller wants. The only module of brood that includes libproc2.
  *
  * A sample lists every process on the system with its links (parent,
  * group, session), but reads figures only for the processes the caller
@@ -35,7 +36,6 @@ struct sample_proc {
 	unsigned long faults;      /* minor + major page faults */
 	uint64_t ino;              /* of /proc/PID: with pid, names the process */
 	bool wanted;               /* as the want callback left it */
-	bool gone;                 /* private to sample.c */
 };
 
 struct sample_table {

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -34,7 +35,9 @@
  * privileges, so the delta rules are also checked on made-up tables. */
 void sample_deltas(const struct sample_proc *prev, size_t nprev, uint64_t prev_ms,
     struct sample_proc *cur, size_t ncur, uint64_t now_ms, unsigned hertz);
-void sample_counts(const struct sample *s, size_t *selected, size_t *reaped, size_t *statm);
+void sample_counts(const struct sample *s, size_t *selected, size_t *reaped, size_t *kept,
+    size_t *statm);
+void sample_fd_cap(struct sample *s, size_t max);
 
 #define MIB (1024u * 1024u)
 #define CHILD_ENV "BROOD_SAMPLE_TEST_CHILD"
@@ -795,7 +798,8 @@ want_these(struct sample_table *t, void *arg)
 
 /* Only wanted processes are read: an unwanted busy child's figures stay as
  * they were between its rotating re-reads, while a wanted one's move, and
- * the few rows are read by pid rather than by reading all of /proc. */
+ * the two wanted rows are read through their kept descriptors rather than
+ * by reading all of /proc. */
 START_TEST(test_only_wanted_rows_are_read)
 {
 	struct sample_table t = { 0 };
@@ -803,7 +807,7 @@ START_TEST(test_only_wanted_rows_are_read)
 	struct kid busy, other, idle;
 	pid_t pids[2];
 	struct wanted w = { pids, 2 };
-	size_t selected, reaped, statm;
+	size_t selected, reaped, kept, statm;
 	unsigned long long last = 0;
 	int i, moved = 0, busy_seen = 0, selects = 0;
 	uint64_t now = 100000;
@@ -819,9 +823,10 @@ START_TEST(test_only_wanted_rows_are_read)
 
 	/* The first sample reads everything: nothing is known yet. */
 	ck_assert_int_eq(sample_take(s, &t, now, want_these, &w), 0);
-	sample_counts(s, &selected, &reaped, &statm);
+	sample_counts(s, &selected, &reaped, &kept, &statm);
 	ck_assert_uint_eq(selected, 0);
 	ck_assert_uint_ge(reaped, t.n / 2);
+	ck_assert_uint_eq(kept, 0);
 	ck_assert_uint_eq(statm, 2);
 	ck_assert(find(&t, busy.pid)->wanted && !find(&t, other.pid)->wanted);
 	last = find(&t, other.pid)->ticks;
@@ -829,16 +834,16 @@ START_TEST(test_only_wanted_rows_are_read)
 		msleep(30);
 		now += 30;
 		ck_assert_int_eq(sample_take(s, &t, now, want_these, &w), 0);
-		sample_counts(s, &selected, &reaped, &statm);
+		sample_counts(s, &selected, &reaped, &kept, &statm);
 		ck_assert_uint_gt(find(&t, busy.pid)->rss_kib, 0);
 		ck_assert_uint_gt(find(&t, idle.pid)->rss_kib, 0);
 		ck_assert_uint_eq(find(&t, other.pid)->rss_kib, 0);
 		busy_seen += find(&t, busy.pid)->cpu_pct > 0;
 		/* Many processes started by other tests meanwhile make a reap
 		 * the better choice for a round. */
+		ck_assert_uint_eq(kept, 2);
 		if (reaped == 0) {
-			ck_assert_msg(selected >= 2 && selected < t.n / 2,
-			    "%zu of %zu processes read", selected, t.n);
+			ck_assert_msg(selected < t.n / 2, "%zu of %zu processes read", selected, t.n);
 			selects++;
 			moved += find(&t, other.pid)->ticks != last;
 		}
@@ -859,53 +864,267 @@ START_TEST(test_only_wanted_rows_are_read)
 }
 END_TEST
 
-/* 300 wanted among 800: more than one batch of 255 selected pids, every
- * wanted row right, and the memory of idle processes read a share at a
- * time yet always equal to the kernel's. */
+/* 300 wanted among 800, every wanted row right, and the memory of idle
+ * processes read a share at a time yet always equal to the kernel's: read
+ * through libproc2 alone (descriptors capped at 0), which takes more than
+ * one select of 255 pids, then through kept descriptors. */
 START_TEST(test_three_hundred_wanted_among_many)
 {
 	static pid_t kids[800], wanted[300];
 	struct sample_table t = { 0 };
-	struct sample *s = sampler();
+	struct sample *s;
 	struct wanted w = { wanted, 300 };
-	size_t selected, reaped, statm;
+	size_t selected, reaped, kept, statm;
 	const struct sample_proc *e;
-	int i, round, selects = 0;
+	int i, mode, round, selects;
 
 	fork_sleepers(kids, 800);
 	memcpy(wanted, kids, sizeof wanted);
 	qsort(wanted, 300, sizeof *wanted, cmp_pid);
 	for (i = 0; i < 300; i++)
 		wait_state(wanted[i], 'S');
-	ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
-	/* Processes other tests start meanwhile may make a reap the better
-	 * choice for a round: the figures must be right either way, and some
-	 * rounds must have selected. */
-	for (round = 0; round < 10 && selects < 3; round++) {
-		msleep(20);
+	for (mode = 0; mode < 2; mode++) {
+		s = sampler();
+		if (mode == 0)
+			sample_fd_cap(s, 0);
 		ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
-		sample_counts(s, &selected, &reaped, &statm);
-		if (reaped == 0) {
-			ck_assert_uint_gt(selected, 300);
-			selects++;
+		/* Processes other tests start meanwhile may make a reap the
+		 * better choice for a round: the figures must be right either
+		 * way, and some rounds must have selected. */
+		for (round = selects = 0; round < 10 && selects < 3; round++) {
+			msleep(20);
+			ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
+			sample_counts(s, &selected, &reaped, &kept, &statm);
+			ck_assert_uint_eq(kept, mode == 0 ? 0 : 300);
+			if (reaped == 0) {
+				if (mode == 0)
+					ck_assert_uint_gt(selected, 300);
+				else
+					ck_assert_uint_lt(selected, 300);
+				selects++;
+			}
+			ck_assert_uint_lt(statm, 150);
+			for (i = 0; i < 300; i++) {
+				e = find(&t, wanted[i]);
+				ck_assert(e->wanted);
+				ck_assert_int_eq(e->ppid, getpid());
+				ck_assert_int_eq(e->state, 'S');
+				ck_assert_uint_eq(e->start, stat_field(wanted[i], 22));
+				ck_assert_uint_eq(e->rss_kib, statm_resident_kib(wanted[i]));
+			}
 		}
-		ck_assert_uint_lt(statm, 150);
-		for (i = 0; i < 300; i++) {
-			e = find(&t, wanted[i]);
-			ck_assert(e->wanted);
-			ck_assert_int_eq(e->ppid, getpid());
-			ck_assert_int_eq(e->state, 'S');
-			ck_assert_uint_eq(e->start, stat_field(wanted[i], 22));
-			ck_assert_uint_eq(e->rss_kib, statm_resident_kib(wanted[i]));
+		ck_assert_int_eq(selects, 3);
+		if (mode == 1)
+			kill_all(kids, 800);
+		ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
+		for (i = 0; i < 300 && mode == 1; i++)
+			ck_assert_ptr_null(sample_find(&t, wanted[i]));
+		sample_table_free(&t);
+		sample_free(s);
+	}
+}
+END_TEST
+
+/* How many of this process's descriptors are open on a /proc/PID/stat,
+ * and on pid's if pid > 0. */
+static int
+stat_fds(pid_t pid, int *of_pid)
+{
+	char path[300], link[256], want[64];
+	struct dirent *d;
+	int n = 0;
+	ssize_t r;
+	DIR *dir = opendir("/proc/self/fd");
+
+	ck_assert_ptr_nonnull(dir);
+	snprintf(want, sizeof want, "/proc/%d/stat", (int)pid);
+	*of_pid = 0;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/fd/%s", d->d_name);
+		r = readlink(path, link, sizeof link - 1);
+		if (r <= 0)
+			continue;
+		link[r] = '\0';
+		if (strncmp(link, "/proc/", 6) == 0 && r > 5 && strcmp(link + r - 5, "/stat") == 0) {
+			n++;
+			*of_pid += strcmp(link, want) == 0;
 		}
 	}
-	ck_assert_int_eq(selects, 3);
-	kill_all(kids, 800);
-	ck_assert_int_eq(sample_take(s, &t, util_now_ms(), want_these, &w), 0);
-	for (i = 0; i < 300; i++)
-		ck_assert_ptr_null(sample_find(&t, wanted[i]));
+	closedir(dir);
+	return n;
+}
+
+/* The kept reader and libproc2 read the same figures, for a sleeper, a
+ * stopped process that has run (user and system ticks), threads, a name
+ * made to fool a parser, another session and a zombie. */
+START_TEST(test_kept_reader_agrees_with_libproc2)
+{
+	struct sample_table t = { 0 }, lib = { 0 };
+	struct sample *s = sampler(), *witness = sampler();
+	struct kid k[5];
+	void (*fn[5])(struct kid *) = { kid_sleeper, kid_syscaller, kid_threads, kid_odd_name,
+	    kid_session };
+	pid_t pids[6];
+	struct wanted w = { pids, 6 };
+	size_t selected, reaped, kept, statm;
+	const struct sample_proc *a, *b;
+	struct kid zombie;
+	siginfo_t si;
+	int i, st, of;
+
+	for (i = 0; i < 5; i++) {
+		kid_start(&k[i], fn[i]);
+		ck_assert(kid_wait(&k[i]));
+		pids[i] = k[i].pid;
+	}
+	ck_assert_int_eq(kill(k[1].pid, SIGSTOP), 0);
+	ck_assert_int_eq(waitpid(k[1].pid, &st, WUNTRACED), k[1].pid);
+	kid_start(&zombie, kid_zombie);
+	memset(&si, 0, sizeof si);
+	ck_assert_int_eq(waitid(P_PID, (id_t)zombie.pid, &si, WEXITED | WNOWAIT), 0);
+	pids[5] = zombie.pid;
+	qsort(pids, 6, sizeof *pids, cmp_pid);
+	for (i = 0; i < 5; i++) {
+		if (i != 1)
+			wait_state(k[i].pid, 'S');
+	}
+
+	ck_assert_int_eq(sample_take(s, &t, 1000, want_these, &w), 0);
+	ck_assert_int_eq(stat_fds(0, &of), 6);
+	ck_assert_int_eq(sample_take(s, &t, 2000, want_these, &w), 0);
+	sample_counts(s, &selected, &reaped, &kept, &statm);
+	ck_assert_uint_eq(kept, 6);
+	ck_assert_int_eq(sample_all(witness, &lib, 2000), 0);
+	for (i = 0; i < 6; i++) {
+		a = find(&t, pids[i]);
+		b = find(&lib, pids[i]);
+		ck_assert(a->wanted);
+		ck_assert_int_eq(a->ppid, b->ppid);
+		ck_assert_int_eq(a->pgid, b->pgid);
+		ck_assert_int_eq(a->sid, b->sid);
+		ck_assert_uint_eq(a->start, b->start);
+		ck_assert_int_eq(a->state, b->state);
+		ck_assert_uint_eq(a->ticks, b->ticks);
+		ck_assert_int_eq(a->threads, b->threads);
+		ck_assert_uint_eq(a->vsz_kib, b->vsz_kib);
+		ck_assert_uint_eq(a->faults, b->faults);
+	}
+	ck_assert_int_eq(find(&t, k[1].pid)->state, 'T');
+	ck_assert_uint_gt(find(&t, k[1].pid)->ticks, 0);
+	ck_assert_int_eq(find(&t, k[2].pid)->threads, 4);
+	ck_assert_int_eq(find(&t, k[3].pid)->ppid, getpid());
+	ck_assert_int_eq(find(&t, k[4].pid)->sid, k[4].pid);
+	ck_assert_int_eq(find(&t, zombie.pid)->state, 'Z');
+
+	for (i = 0; i < 5; i++)
+		kid_end(&k[i]);
+	kid_end(&zombie);
+	sample_table_free(&t);
+	sample_table_free(&lib);
+	sample_free(s);
+	sample_free(witness);
+	ck_assert_int_eq(stat_fds(0, &of), 0);
+}
+END_TEST
+
+/* A kept descriptor reads its own process or nothing: once the process is
+ * reaped its row leaves the table and the descriptor is closed, and a
+ * process that reuses the pid is read afresh (start time, 0%), never as
+ * the old one. Rows no longer wanted lose their descriptors. */
+START_TEST(test_kept_descriptor_follows_its_process)
+{
+	struct sample_table t = { 0 };
+	struct sample *s = sampler();
+	const struct sample_proc *e;
+	size_t selected, reaped, kept, statm;
+	unsigned long long old_start;
+	struct wanted w = { &pid_wanted, 1 }, none = { &pid_wanted, 0 };
+	struct kid k;
+	int of;
+	pid_t pid;
+
+	kid_start(&k, kid_sleeper);
+	ck_assert(kid_wait(&k));
+	pid_wanted = k.pid;
+	ck_assert_int_eq(sample_take(s, &t, 1000, want_these, &w), 0);
+	ck_assert_int_eq(sample_take(s, &t, 1500, want_these, &w), 0);
+	sample_counts(s, &selected, &reaped, &kept, &statm);
+	ck_assert_uint_eq(kept, 1);
+	ck_assert_int_eq(stat_fds(k.pid, &of), 1);
+	ck_assert_int_eq(of, 1);
+	old_start = find(&t, k.pid)->start;
+	kid_end(&k);
+
+	ck_assert_int_eq(sample_take(s, &t, 2000, want_these, &w), 0);
+	ck_assert_ptr_null(sample_find(&t, pid_wanted));
+	ck_assert_int_eq(stat_fds(0, &of), 0);
+
+	msleep(50); /* a few ticks, so the new start time differs */
+	pid = spinner_with_pid(getpid());
+	if (pid == -1) {
+		fprintf(stderr, "test_kept_descriptor_follows_its_process: cannot choose a pid "
+		    "(%s); pid reuse not checked\n", strerror(errno));
+	} else {
+		ck_assert_int_eq(pid, pid_wanted);
+		ck_assert_int_eq(sample_take(s, &t, 2500, want_these, &w), 0);
+		e = find(&t, pid);
+		ck_assert_uint_ne(e->start, old_start);
+		ck_assert(e->cpu_pct == 0);
+		ck_assert_int_eq(stat_fds(pid, &of), 1);
+		msleep(300);
+		ck_assert_int_eq(sample_take(s, &t, 2800, want_these, &w), 0);
+		sample_counts(s, &selected, &reaped, &kept, &statm);
+		ck_assert_uint_eq(kept, 1);
+		ck_assert_double_gt(find(&t, pid)->cpu_pct, 10);
+		ck_assert_int_eq(find(&t, pid)->state, 'R');
+	}
+	ck_assert_int_eq(sample_take(s, &t, 3000, want_these, &none), 0);
+	ck_assert_int_eq(stat_fds(0, &of), 0);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
 	sample_table_free(&t);
 	sample_free(s);
+}
+END_TEST
+
+/* Past the cap on descriptors, wanted rows are read by libproc2, with the
+ * same figures. */
+START_TEST(test_descriptor_cap)
+{
+	static pid_t kids[20];
+	struct sample_table t = { 0 };
+	struct sample *s = sampler();
+	struct wanted w = { kids, 20 };
+	size_t selected, reaped, kept, statm;
+	const struct sample_proc *e;
+	int i, of;
+
+	sample_fd_cap(s, 5);
+	fork_sleepers(kids, 20);
+	qsort(kids, 20, sizeof *kids, cmp_pid);
+	for (i = 0; i < 20; i++)
+		wait_state(kids[i], 'S');
+	ck_assert_int_eq(sample_take(s, &t, 1000, want_these, &w), 0);
+	ck_assert_int_eq(sample_take(s, &t, 2000, want_these, &w), 0);
+	sample_counts(s, &selected, &reaped, &kept, &statm);
+	ck_assert_uint_eq(kept, 5);
+	ck_assert(reaped > 0 || selected >= 15);
+	ck_assert_int_eq(stat_fds(0, &of), 5);
+	for (i = 0; i < 20; i++) {
+		e = find(&t, kids[i]);
+		ck_assert(e->wanted);
+		ck_assert_int_eq(e->state, 'S');
+		ck_assert_uint_eq(e->start, stat_field(kids[i], 22));
+		ck_assert_uint_eq(e->rss_kib, statm_resident_kib(kids[i]));
+	}
+	kill_all(kids, 20);
+	sample_table_free(&t);
+	sample_free(s);
+	ck_assert_int_eq(stat_fds(0, &of), 0);
 }
 END_TEST
 
@@ -1096,6 +1315,9 @@ sample_suite(void)
 	tcase_add_test(tc, test_three_hundred_children);
 	tcase_add_test(tc, test_only_wanted_rows_are_read);
 	tcase_add_test(tc, test_three_hundred_wanted_among_many);
+	tcase_add_test(tc, test_kept_reader_agrees_with_libproc2);
+	tcase_add_test(tc, test_kept_descriptor_follows_its_process);
+	tcase_add_test(tc, test_descriptor_cap);
 	tcase_add_test(tc, test_cmdline);
 	tcase_add_test(tc, test_cmdline_zombie_kernel_gone);
 	tcase_add_test(tc, test_library_is_silent);
