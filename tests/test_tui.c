@@ -76,6 +76,19 @@ pid_from(const char *file, pid_t not)
 	}
 }
 
+/* Start brood on argv in a 120x30 pane, slot at of argv being a child that
+ * records its pid in file (a fresh name) and then waits, ignoring SIGTERM;
+ * that child's pid once it is ready. */
+static pid_t
+start_recorded(const char **argv, int at, char *file, size_t len)
+{
+	tu_tmpname(file, len, "pid");
+	argv[at] = PID(0, file, "ignore-term");
+	tmux_start(&tm, 120, 30, argv);
+	WAIT("ready");
+	return pid_from(file, 0);
+}
+
 /* The terminal settings saved by "stty -g" in before and after are the
  * same; both files are removed. */
 static void
@@ -126,11 +139,7 @@ START_TEST(test_terminate_escalates_then_start)
 	const char *argv[] = { tu_brood(), "--stop-timeout", "1", "-n", "stub", NULL, NULL };
 	pid_t first, second;
 
-	tu_tmpname(file, sizeof file, "pid");
-	argv[5] = PID(0, file, "ignore-term");
-	tmux_start(&tm, 120, 30, argv);
-	WAIT("ready");
-	first = pid_from(file, 0);
+	first = start_recorded(argv, 5, file, sizeof file);
 	tmux_send_keys(&tm, "t", NULL);
 	/* The countdown to SIGKILL is visible while it runs. */
 	WAIT("stopping, KILL in");
@@ -155,11 +164,7 @@ START_TEST(test_kill)
 	pid_t pid;
 	uint64_t t0;
 
-	tu_tmpname(file, sizeof file, "pid");
-	argv[5] = PID(0, file, "ignore-term");
-	tmux_start(&tm, 120, 30, argv);
-	WAIT("ready");
-	pid = pid_from(file, 0);
+	pid = start_recorded(argv, 5, file, sizeof file);
 	t0 = util_now_ms();
 	tmux_send_keys(&tm, "K", NULL);
 	WAIT("killed by SIGKILL");
@@ -171,17 +176,77 @@ START_TEST(test_kill)
 }
 END_TEST
 
+/* A paste is text, not keys: pasted into the dashboard it is dropped with
+ * a message (a pasted K or Q would kill or quit); pasted into a prompt it
+ * is typed, its newline not taken for Enter. */
+START_TEST(test_paste_is_not_commands)
+{
+	char file[256];
+	const char *argv[] = { tu_brood(), "-n", "calm", NULL, NULL };
+	pid_t pid;
+
+	pid = start_recorded(argv, 3, file, sizeof file);
+	free(tmux_command(&tm, "set-buffer", "-b", "p", "K\nQq", NULL));
+	free(tmux_command(&tm, "paste-buffer", "-p", "-b", "p", "-t", tm.pane, NULL));
+	WAIT("paste ignored (4 characters)");
+	ck_assert(tu_pid_exists(pid));
+	ck_assert_int_ne(tu_pid_state(pid), 'T');
+	tmux_send_keys(&tm, "/", NULL);
+	WAIT("/");
+	free(tmux_command(&tm, "set-buffer", "-b", "p", "rea\ndy", NULL));
+	free(tmux_command(&tm, "paste-buffer", "-p", "-b", "p", "-t", tm.pane, NULL));
+	WAIT("/rea dy");
+	tmux_send_keys(&tm, "Escape", NULL);
+	WAIT_GONE("/rea dy");
+	ck_assert(tu_pid_exists(pid));
+	quit_now();
+	unlink(file);
+	tmux_finish_clean(&tm);
+}
+END_TEST
+
+/* On a screen shorter than the help, the help scrolls (Up Down) and says
+ * so, and a key other than those closes it; the signal menu scrolls to
+ * keep its selection in sight. */
+START_TEST(test_help_and_menu_on_a_short_screen)
+{
+	const char *argv[] = { tu_brood(), "-n", "calm", H(0, "ignore-term"), NULL };
+
+	tmux_start(&tm, 100, 14, argv);
+	WAIT("ready");
+	tmux_send_keys(&tm, "?", NULL);
+	WAIT("brood: keys");
+	WAIT("1-12 of 24, Up Down to scroll");
+	ck_assert_msg(strstr(tm.screen, "any key closes this help") == NULL, "%s", tm.screen);
+	tmux_send_keys(&tm, "NPage", "NPage", NULL);
+	WAIT("any key closes this help");
+	WAIT("13-24 of 24");
+	WAIT_GONE("brood: keys");
+	tmux_send_keys(&tm, "Up", NULL);
+	WAIT("12-23 of 24");
+	tmux_send_keys(&tm, "x", NULL);
+	WAIT_GONE("of 24");
+	ck_assert_msg(strstr(tm.screen, "C-z") == NULL, "%s", tm.screen);
+	/* The menu opens on SIGTERM (7th of 12); SIGALRM is the last. */
+	tmux_send_keys(&tm, "!", NULL);
+	WAIT("send a signal");
+	tmux_send_keys(&tm, "Down", "Down", "Down", "Down", "Down", NULL);
+	WAIT("SIGALRM");
+	WAIT_GONE("send a signal");
+	tmux_send_keys(&tm, "Escape", NULL);
+	WAIT_GONE("SIGALRM");
+	quit_now();
+	tmux_finish_clean(&tm);
+}
+END_TEST
+
 START_TEST(test_pause_resume)
 {
 	char file[256];
 	const char *argv[] = { tu_brood(), "-n", "z", NULL, NULL };
 	pid_t pid;
 
-	tu_tmpname(file, sizeof file, "pid");
-	argv[3] = PID(0, file, "ignore-term");
-	tmux_start(&tm, 120, 30, argv);
-	WAIT("ready");
-	pid = pid_from(file, 0);
+	pid = start_recorded(argv, 3, file, sizeof file);
 	tmux_send_keys(&tm, "z", NULL);
 	WAIT_RE("^> z +paused");
 	ck_assert_msg(wait_pid_state(pid, 'T', true, 3000), "not stopped in /proc");
@@ -724,6 +789,8 @@ main(void)
 	tcase_add_test(tc, test_shows_names_and_output);
 	tcase_add_test(tc, test_terminate_escalates_then_start);
 	tcase_add_test(tc, test_kill);
+	tcase_add_test(tc, test_paste_is_not_commands);
+	tcase_add_test(tc, test_help_and_menu_on_a_short_screen);
 	tcase_add_test(tc, test_pause_resume);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_search_highlights);

@@ -881,13 +881,19 @@ draw_status(struct tui *t, int y)
 		draw_text(t, y, COLS - x, x, right, a, pair);
 }
 
+/* A box of lines in the middle of the screen, with a blank row above and
+ * below. On a screen too short for it the lines scroll: from *top (kept
+ * in range here), or, for a menu, so that the selected line shows; the
+ * bottom row then says where the view is. With top, the box is the help,
+ * and t->help_clipped says whether it scrolls. */
 static void
-draw_box(struct tui *t, const char *const *lines, size_t n, size_t sel, bool menu)
+draw_box(struct tui *t, const char *const *lines, size_t n, size_t *top, size_t sel, bool menu)
 {
 	int w = 0, h = (int)n + 2, y, x, pair, spair;
 	attr_t a = paint_role(t, THEME_OVERLAY, &pair);
 	attr_t sa = paint_role(t, THEME_SELECTION, &spair);
-	size_t i;
+	size_t i, rows, first = top != NULL ? *top : 0;
+	char where[64];
 
 	for (i = 0; i < n; i++) {
 		size_t k = 0;
@@ -903,14 +909,31 @@ draw_box(struct tui *t, const char *const *lines, size_t n, size_t sel, bool men
 		h = LINES;
 	y = (LINES - h) / 2;
 	x = (COLS - w) / 2;
+	rows = h > 2 ? (size_t)h - 2 : 0;
+	if (menu && sel >= first + rows)
+		first = sel + 1 - rows;
+	if (menu && sel < first)
+		first = sel;
+	if (first + rows > n)
+		first = n > rows ? n - rows : 0;
+	if (top != NULL) {
+		*top = first;
+		t->help_clipped = rows < n;
+	}
 	for (i = 0; (int)i < h; i++)
 		draw_fill(y + (int)i, x, w, a, pair);
-	for (i = 0; i < n && (int)i < h - 2; i++) {
-		bool on = menu && i == sel;
+	for (i = 0; i < rows && first + i < n; i++) {
+		bool on = menu && first + i == sel;
 
 		if (on)
 			draw_fill(y + 1 + (int)i, x + 1, w - 2, sa, spair);
-		draw_text(t, y + 1 + (int)i, x + 2, w - 4, lines[i], on ? sa : a, on ? spair : pair);
+		draw_text(t, y + 1 + (int)i, x + 2, w - 4, lines[first + i], on ? sa : a,
+		    on ? spair : pair);
+	}
+	if (rows < n && h >= 2) {
+		snprintf(where, sizeof where, "%zu-%zu of %zu, Up Down to scroll", first + 1,
+		    first + rows, n);
+		draw_text(t, y + h - 1, x + 2, w - 4, where, a, pair);
 	}
 }
 
@@ -957,7 +980,7 @@ draw_signal_menu(struct tui *t)
 		    status_signame(tui_signal_menu[i]));
 		lines[n++] = buf[i];
 	}
-	draw_box(t, lines, n, t->menu_sel + 1, true);
+	draw_box(t, lines, n, NULL, t->menu_sel + 1, true);
 }
 
 void
@@ -1008,8 +1031,8 @@ draw_screen(struct tui *t)
 	}
 	draw_status(t, LINES - 1);
 	if (t->help)
-		draw_box(t, draw_help_lines, sizeof draw_help_lines / sizeof draw_help_lines[0], 0,
-		    false);
+		draw_box(t, draw_help_lines, sizeof draw_help_lines / sizeof draw_help_lines[0],
+		    &t->help_top, 0, false);
 	if (t->prompt == TUI_PROMPT_SIGNAL)
 		draw_signal_menu(t);
 }

@@ -82,6 +82,11 @@ struct tui {
 	bool zoom;
 	enum tui_filter filter;
 	bool help;
+	size_t help_top;          /* its first line shown, when it does not fit */
+	bool help_clipped;        /* it does not: Up and Down scroll it */
+	bool pasting;             /* between the marks of a bracketed paste */
+	size_t pasted;            /* characters of it dropped */
+	uint64_t paste_ms;        /* when the last of it came */
 	bool detail;              /* the selected process's detail view */
 	bool leader_figures;      /* CPU and MEM of the leader alone, not the tree */
 

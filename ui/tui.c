@@ -36,6 +36,7 @@
 #include "util.h"
 
 static void tui_cmds_clear(struct tui *);
+static void tui_key_prompt(struct tui *, int, wint_t);
 static void tui_suspend(struct tui *);
 static void tui_resize(struct tui *);
 
@@ -89,7 +90,8 @@ tui_reset_add(const char *cap)
 static void
 tui_prepare_reset(void)
 {
-	static const char mouse_off[] = "\033[?1000l\033[?1002l\033[?1003l\033[?1006l";
+	static const char mouse_off[] =
+	    "\033[?1000l\033[?1002l\033[?1003l\033[?1006l\033[?2004l";
 
 	tui_reset_len = 0;
 	memcpy(tui_reset_seq, mouse_off, sizeof mouse_off - 1);
@@ -98,6 +100,84 @@ tui_prepare_reset(void)
 	tui_reset_add("cnorm");
 	tui_reset_add("rmkx");
 	tui_reset_add("rmcup");
+}
+
+/*
+ * Bracketed paste. Every key is a command here, so a paste would be a
+ * string of commands: a pasted "K" kills, "Q" quits. With the mode on, the
+ * terminal marks a paste with ESC [200~ and ESC [201~ (terminfo's PS and
+ * PE), which ncurses returns as two keys of ours: the text between goes to
+ * the prompt being typed, or is dropped with a message. A paste whose end
+ * mark never comes ends after TUI_PASTE_GAP_MS without a character, so a
+ * lost mark cannot swallow the keys for good. The mode is turned off
+ * wherever the terminal is given back, and by the reset of the fatal path.
+ */
+#define TUI_KEY_PASTE_BEGIN (KEY_MAX + 1)
+#define TUI_KEY_PASTE_END (KEY_MAX + 2)
+#define TUI_PASTE_GAP_MS 1000
+
+static void
+tui_paste_mode(bool on)
+{
+	static const char enable[] = "\033[?2004h", disable[] = "\033[?2004l";
+	ssize_t unused;
+
+	/* Straight to the terminal: a mode, not a drawing, so its order
+	 * against what ncurses still buffers does not matter. */
+	unused = write(STDOUT_FILENO, on ? enable : disable, (on ? sizeof enable : sizeof disable) - 1);
+	(void)unused;
+}
+
+static void
+tui_paste_keys(void)
+{
+	const char *begin = tigetstr("PS"), *end = tigetstr("PE");
+
+	if (begin == NULL || begin == (const char *)-1)
+		begin = "\033[200~";
+	if (end == NULL || end == (const char *)-1)
+		end = "\033[201~";
+	define_key(begin, TUI_KEY_PASTE_BEGIN);
+	define_key(end, TUI_KEY_PASTE_END);
+}
+
+/* A key inside a paste, or a paste mark; false if it is neither and goes
+ * the usual way. */
+static bool
+tui_paste_key(struct tui *t, int r, wint_t wch)
+{
+	uint64_t now = util_now_ms();
+	bool typing = t->prompt == TUI_PROMPT_SEARCH || t->prompt == TUI_PROMPT_ADD;
+
+	if (t->pasting && now - t->paste_ms > TUI_PASTE_GAP_MS)
+		t->pasting = false;
+	if (r == KEY_CODE_YES && wch == TUI_KEY_PASTE_BEGIN) {
+		t->pasting = true;
+		t->pasted = 0;
+		t->paste_ms = now;
+		return true;
+	}
+	if (r == KEY_CODE_YES && wch == TUI_KEY_PASTE_END) {
+		if (t->pasting && t->pasted > 0)
+			tui_message(t, "paste ignored (%zu characters): brood takes keys, not text; "
+			    "paste into a prompt (/ or a)", t->pasted);
+		t->pasting = false;
+		return true;
+	}
+	if (!t->pasting)
+		return false;
+	t->paste_ms = now;
+	if (!typing || r != OK) {
+		t->pasted++;
+		return true;
+	}
+	/* Lines run together in a one-line prompt; no pasted byte submits,
+	 * erases or escapes. */
+	if (wch == '\r' || wch == '\n' || wch == '\t')
+		wch = ' ';
+	if (wch >= 32 && wch != 127)
+		tui_key_prompt(t, OK, wch);
+	return true;
 }
 
 /* The dashboard's actions, by the names a config's keys: section uses, and
@@ -262,6 +342,8 @@ tui_create(const struct tui_opts *opts, char **cause)
 	intrflush(stdscr, FALSE);
 	curs_set(0);
 	set_escdelay(25);
+	tui_paste_keys();
+	tui_paste_mode(true);
 	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
 	paint_init(&t->paint, opts->color);
@@ -868,6 +950,7 @@ tui_command(struct tui *t, wint_t ch)
 		break;
 	case '?':
 		t->help = true;
+		t->help_top = 0;
 		break;
 	case 'i':
 		t->detail = !t->detail;
@@ -960,6 +1043,8 @@ tui_key(struct tui *t, int r, wint_t wch)
 {
 	size_t i;
 
+	if (tui_paste_key(t, r, wch))
+		return;
 	/* A key the config added to an action does what the action's own key
 	 * does; not while text is being typed into a prompt. */
 	if (t->prompt != TUI_PROMPT_SEARCH && t->prompt != TUI_PROMPT_ADD) {
@@ -972,7 +1057,20 @@ tui_key(struct tui *t, int r, wint_t wch)
 		}
 	}
 	if (t->help) {
-		t->help = false;
+		/* Up and down scroll a help taller than the screen (draw_box
+		 * keeps the first line in range); any other key closes it. */
+		if (!t->help_clipped)
+			t->help = false;
+		else if ((r == KEY_CODE_YES && wch == KEY_UP) || (r == OK && wch == 'k'))
+			t->help_top -= t->help_top > 0;
+		else if ((r == KEY_CODE_YES && wch == KEY_DOWN) || (r == OK && wch == 'j'))
+			t->help_top++;
+		else if (r == KEY_CODE_YES && wch == KEY_PPAGE)
+			t->help_top -= t->help_top > 10 ? 10 : t->help_top;
+		else if (r == KEY_CODE_YES && wch == KEY_NPAGE)
+			t->help_top += 10;
+		else
+			t->help = false;
 		t->dirty = true;
 		return;
 	}
@@ -1077,6 +1175,7 @@ tui_continued(struct tui *t)
 	if (t->term_dead)
 		return;
 	reset_prog_mode();
+	tui_paste_mode(true);
 	tui_resize(t);
 }
 
@@ -1107,6 +1206,7 @@ tui_suspend(struct tui *t)
 
 	if (t->term_dead)
 		return;
+	tui_paste_mode(false);
 	endwin();
 	sigemptyset(&tstp);
 	sigaddset(&tstp, SIGTSTP);
@@ -1242,6 +1342,7 @@ tui_run(struct tui *t, struct loop *l, struct super *s)
 	/* Even after a hangup: a SIGHUP may come from kill(1) with the
 	 * terminal still there, and on a terminal that is really gone the
 	 * writes fail with EIO and change nothing. */
+	tui_paste_mode(false);
 	endwin();
 	tui_active = 0;
 	tui_super = NULL;

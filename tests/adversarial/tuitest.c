@@ -225,11 +225,11 @@ tuitest_slurp(const char *path, size_t *len)
 
 /* Whether private mode m is one brood (through ncurses) sets itself:
  * cursor keys, autowrap, cursor blink and visibility, mouse, the
- * alternate screen. */
+ * alternate screen, bracketed paste. */
 static bool
 tuitest_own_mode(long m)
 {
-	static const long own[] = { 1, 7, 12, 25, 1000, 1002, 1006, 1049 };
+	static const long own[] = { 1, 7, 12, 25, 1000, 1002, 1006, 1049, 2004 };
 	size_t i;
 
 	for (i = 0; i < sizeof own / sizeof own[0]; i++) {
