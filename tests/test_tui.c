@@ -240,6 +240,20 @@ START_TEST(test_help_and_menu_on_a_short_screen)
 }
 END_TEST
 
+/* A failure's whole reason shows in the list when the screen has room:
+ * the STATE column widens, and the columns after it move with it. */
+START_TEST(test_list_shows_whole_failure)
+{
+	const char *argv[] = { tu_brood(), "-n", "gone", "/nonexistent/brood-test-cmd", NULL };
+
+	tmux_start(&tm, 120, 12, argv);
+	WAIT_RE("^> gone +exec failed: No such file or directory +[0-9]+ +- +- ");
+	WAIT_RE("^  NAME STATE {38}PID +CPU +MEM ");
+	quit_now();
+	tmux_finish_clean(&tm);
+}
+END_TEST
+
 START_TEST(test_pause_resume)
 {
 	char file[256];
@@ -791,6 +805,7 @@ main(void)
 	tcase_add_test(tc, test_kill);
 	tcase_add_test(tc, test_paste_is_not_commands);
 	tcase_add_test(tc, test_help_and_menu_on_a_short_screen);
+	tcase_add_test(tc, test_list_shows_whole_failure);
 	tcase_add_test(tc, test_pause_resume);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_search_highlights);

@@ -425,29 +425,56 @@ draw_figures(struct tui *t, struct proc *p, char *cpu, char *mem, size_t len)
 	    (t->opts.mem_alert_kib > 0 && r >= t->opts.mem_alert_kib);
 }
 
+/* Columns of a list row besides its name and state: the selection mark,
+ * the spaces between columns, PID, CPU, MEM, the sparkline, UPTIME, RST. */
+#define DRAW_ROW_REST (2 + 1 + 1 + 7 + 1 + 5 + 1 + 6 + 1 + DRAW_SPARK + 1 + 8 + 1 + 3)
+#define DRAW_STATE_MIN 24
+
+/* The width of the STATE column: 24, or as much more as the longest state
+ * of the rows shown needs (a failure's whole reason) while the row still
+ * fits the screen. */
+static int
+draw_state_width(struct tui *t, size_t namew, size_t first, size_t end)
+{
+	int w = DRAW_STATE_MIN, room = COLS - (int)namew - DRAW_ROW_REST;
+	char state[128];
+	size_t i, k;
+
+	for (i = first; i < end && w < room; i++) {
+		draw_state(super_proc(t->s, i), state, sizeof state);
+		k = 0;
+		draw_cells_str(t, &k, state, 0, 0);
+		if ((int)k > w)
+			w = (int)k < room ? (int)k : room;
+	}
+	return w;
+}
+
 static void
 draw_list(struct tui *t, int y, int h)
 {
 	size_t n = super_count(t->s), i, namew = draw_name_width(t);
 	uint64_t now = util_now_ms();
 	attr_t attr;
-	int pair, x;
+	int pair, x, statew;
 	char buf[256];
 
 	t->list_y = y;
 	t->list_h = h;
 	if (h <= 0)
 		return;
-	attr = paint_role(t, THEME_HEADER, &pair);
-	draw_fill(y, 0, COLS, attr, pair);
-	snprintf(buf, sizeof buf, "  %-*s %-24s %7s %5s %6s %-*s %8s %3s", (int)namew, "NAME",
-	    "STATE", "PID", t->leader_figures ? "CPU*" : "CPU", t->leader_figures ? "MEM*" : "MEM",
-	    DRAW_SPARK, "HISTORY", "UPTIME", "RST");
-	draw_text(t, y, 0, COLS, buf, attr, pair);
 	if (t->sel < t->list_top)
 		t->list_top = t->sel;
 	if (h > 1 && t->sel >= t->list_top + (size_t)(h - 1))
 		t->list_top = t->sel - (size_t)(h - 2);
+	statew = draw_state_width(t, namew, t->list_top,
+	    t->list_top + (size_t)(h - 1) < n ? t->list_top + (size_t)(h - 1) : n);
+	attr = paint_role(t, THEME_HEADER, &pair);
+	draw_fill(y, 0, COLS, attr, pair);
+	snprintf(buf, sizeof buf, "  %-*s %-*s %7s %5s %6s %-*s %8s %3s", (int)namew, "NAME",
+	    statew, "STATE", "PID", t->leader_figures ? "CPU*" : "CPU", t->leader_figures ? "MEM*" : "MEM",
+	    DRAW_SPARK, "HISTORY", "UPTIME", "RST");
+	draw_text(t, y, 0, COLS, buf, attr, pair);
 	for (i = t->list_top; i < n && (int)(i - t->list_top) < h - 1; i++) {
 		struct proc *p = super_proc(t->s, i);
 		int row = y + 1 + (int)(i - t->list_top);
@@ -472,8 +499,8 @@ draw_list(struct tui *t, int y, int h)
 			attr = rowattr, pair = rowpair;
 		else
 			attr = paint_role(t, role, &pair);
-		draw_text(t, row, x, 24 < COLS - x ? 24 : COLS - x, state, attr, pair);
-		x += 25;
+		draw_text(t, row, x, statew < COLS - x ? statew : COLS - x, state, attr, pair);
+		x += statew + 1;
 		if (start == 0)
 			snprintf(up, sizeof up, "-");
 		else
