@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "util.h"
 
 #define MAX_ARGS 256
 
@@ -129,6 +130,90 @@ START_TEST(test_trailing_partial_line)
 {
 	ck_assert_int_eq(run("--no-summary", "-n", "p", H(0, "nonl tail-without-newline"), NULL), 0);
 	ck_assert_uint_eq(tu_count_lines(tp.out, "p | tail-without-newline"), 1);
+}
+END_TEST
+
+/* "before; wait until file exists; after" as a shell command (allocated). */
+static char *
+wait_file_cmd(const char *before, const char *file, const char *after)
+{
+	return xasprintf("%s; while [ ! -e %s ]; do sleep 0.02; done; %s", before, file, after);
+}
+
+static void
+touch(const char *file)
+{
+	int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+}
+
+/* A line that waits for its end is shown meanwhile, and the rest joins it
+ * on the same row. */
+START_TEST(test_partial_line_shown_while_waiting)
+{
+	char f[256], *cmd;
+	const char *argv[] = { tu_brood(), "--no-summary", "-n", "w", NULL, NULL };
+
+	tu_tmpname(f, sizeof f, "go");
+	argv[4] = cmd = wait_file_cmd("printf 'waiting...'", f, "echo done");
+	tu_start(&tp, argv);
+	ck_assert_msg(tu_wait_for(&tp, "w | waiting...", 5000), "not shown:\n%s", tp.out);
+	touch(f);
+	ck_assert(tu_finish(&tp, 10000));
+	tu_assert_line(&tp, "w | waiting...done");
+	tu_assert_line(&tp, "w | exited 0");
+	free(cmd);
+	unlink(f);
+	no_survivors();
+}
+END_TEST
+
+/* Another process's line ends the shown part's row; the rest comes later
+ * on its own row after a mark. A line rewritten by a carriage return (a
+ * progress counter) is shown again whole. */
+START_TEST(test_partial_line_interrupted_and_rewritten)
+{
+	char f0[256], f1[256], f2[256], *before, *cmd[3];
+	int i;
+	const char *argv[] = { tu_brood(), "--no-summary", "-n", "a,b,p", NULL, NULL, NULL,
+	    NULL };
+
+	tu_tmpname(f0, sizeof f0, "f0");
+	tu_tmpname(f1, sizeof f1, "f1");
+	tu_tmpname(f2, sizeof f2, "f2");
+	cmd[0] = wait_file_cmd("printf A-part", f1, "echo -end");
+	before = wait_file_cmd("true", f0, "echo B-line");
+	cmd[1] = wait_file_cmd(before, f1, "exit 0");
+	free(before);
+	before = wait_file_cmd("printf 10%%", f0, "printf '\\r20%%'");
+	cmd[2] = wait_file_cmd(before, f2, "printf '\\r100%%\\n'");
+	free(before);
+	for (i = 0; i < 3; i++)
+		argv[4 + i] = cmd[i];
+	tu_start(&tp, argv);
+	ck_assert_msg(tu_wait_for(&tp, "a | A-part", 5000), "not shown:\n%s", tp.out);
+	ck_assert_msg(tu_wait_for(&tp, "p | 10%", 5000), "not shown:\n%s", tp.out);
+	touch(f0);
+	ck_assert(tu_wait_for(&tp, "b | B-line\n", 5000));
+	ck_assert_msg(tu_wait_for(&tp, "p | 20%", 5000), "not shown:\n%s", tp.out);
+	touch(f1);
+	ck_assert(tu_wait_for(&tp, "a | exited 0", 5000));
+	touch(f2);
+	ck_assert(tu_finish(&tp, 10000));
+	tu_assert_line(&tp, "a | A-part");
+	tu_assert_line(&tp, "b | B-line");
+	tu_assert_line(&tp, "a | \xe2\x80\xa6-end");
+	tu_assert_line(&tp, "p | 10%");
+	tu_assert_line(&tp, "p | 20%");
+	tu_assert_line(&tp, "p | 100%");
+	for (i = 0; i < 3; i++)
+		free(cmd[i]);
+	unlink(f0);
+	unlink(f1);
+	unlink(f2);
+	no_survivors();
 }
 END_TEST
 
@@ -619,6 +704,8 @@ main(void)
 	tcase_add_test(tc, test_kill_others_on_fail);
 	tcase_add_test(tc, test_kill_others);
 	tcase_add_test(tc, test_trailing_partial_line);
+	tcase_add_test(tc, test_partial_line_shown_while_waiting);
+	tcase_add_test(tc, test_partial_line_interrupted_and_rewritten);
 	tcase_add_test(tc, test_utf8_split);
 	tcase_add_test(tc, test_escapes_dropped);
 	tcase_add_test(tc, test_escapes_sgr_kept);

@@ -9,6 +9,19 @@
  * unparsed. Decisions (stop the others, finish) are taken in the idle
  * callback, never inside a supervisor hook, so the supervisor is not
  * re-entered while it is changing state.
+ *
+ * A line still without its newline is shown once it has waited a while
+ * (between HEADLESS_PARTIAL_MS and twice that): "Waiting for the
+ * database..." or a row of test dots must not stay invisible until the
+ * line ends. What was shown of each stream's pending line is remembered
+ * (its length and a hash), and at most one shown part is "open", its
+ * output row not ended yet:
+ *   - more of the same line continues the open row;
+ *   - any other output ends the open row first, and the rest of the line,
+ *     when it comes, is printed on a row of its own after a "..." mark;
+ *   - a line rewritten under what was shown (a carriage return: a
+ *     progress counter) is shown again whole, on a row of its own.
+ * A line that ends before its wait is up is printed whole, as usual.
  */
 #include "config.h"
 
@@ -27,11 +40,19 @@
 #include "util.h"
 
 #define HEADLESS_BUF (64u << 10)
+#define HEADLESS_PARTIAL_MS 500
 #define HEADLESS_SPLIT_MARK "\xe2\x80\xa6" /* U+2026, "…" */
 
 static const char *const headless_colors[] = {
 	"\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m",
 	"\033[96m", "\033[93m", "\033[92m", "\033[95m", "\033[94m",
+};
+
+/* What was shown of one stream's pending line. */
+struct headless_part {
+	size_t shown;           /* bytes of it printed; 0: none */
+	uint64_t hash;          /* of those bytes */
+	size_t seen;            /* its length at the last look, 0 if none */
 };
 
 struct headless {
@@ -42,6 +63,9 @@ struct headless {
 	size_t len;
 	char **prefix;          /* per proc, [2 * i + stream] */
 	size_t *prefix_len;
+	struct headless_part *part; /* per proc and stream, as prefix */
+	size_t open;            /* the part whose row is not ended, or SIZE_MAX */
+	struct loop_timer *partial_timer;
 	struct proc *last_p;    /* a flood comes from one process: its index, cached */
 	size_t last_index;
 	size_t nprefix;
@@ -79,6 +103,7 @@ headless_free(struct headless *h)
 		free(h->prefix[i]);
 	free(h->prefix);
 	free(h->prefix_len);
+	free(h->part);
 	free(h->buf);
 	free(h);
 }
@@ -150,6 +175,8 @@ headless_prefixes(struct headless *h)
 	}
 	h->prefix = xcalloc(2 * n + 1, sizeof *h->prefix);
 	h->prefix_len = xcalloc(2 * n + 1, sizeof *h->prefix_len);
+	h->part = xcalloc(2 * n + 1, sizeof *h->part);
+	h->open = SIZE_MAX;
 	h->nprefix = 2 * n;
 	for (i = 0; i < n; i++) {
 		const char *c = headless_colors[i % (sizeof headless_colors /
@@ -188,46 +215,151 @@ headless_index(struct headless *h, struct proc *p)
 	return 0;
 }
 
+/* Text of l from byte from on, in its colours when colour is on. */
+static void
+headless_text(struct headless *h, const struct line *l, size_t from)
+{
+	char sgr[ATTR_SGR_MAX];
+	size_t off = from;
+	uint32_t i;
+
+	if (!h->o.color || l->nruns == 0) {
+		headless_put(h, l->text + from, l->len - from);
+		return;
+	}
+	/* Each run sets its attributes whole: the last one to start at or
+	 * before from is the one in force there. */
+	for (i = 0; i < l->nruns && l->runs[i].off <= from; i++)
+		;
+	if (i > 0)
+		headless_put(h, sgr, attr_sgr(&l->runs[i - 1].attr, sgr));
+	for (; i < l->nruns; i++) {
+		headless_put(h, l->text + off, l->runs[i].off - off);
+		off = l->runs[i].off;
+		headless_put(h, sgr, attr_sgr(&l->runs[i].attr, sgr));
+	}
+	headless_put(h, l->text + off, l->len - off);
+	headless_put(h, "\033[0m", 4);
+}
+
+/* FNV-1a of n bytes: whether what was shown is still the line's start. */
+static uint64_t
+headless_hash(const char *s, size_t n)
+{
+	uint64_t x = 0xcbf29ce484222325ull;
+
+	while (n-- > 0)
+		x = (x ^ (unsigned char)*s++) * 0x100000001b3ull;
+	return x;
+}
+
+/* End the open row, if any: other output is about to be printed. */
+static void
+headless_close(struct headless *h)
+{
+	if (h->open != SIZE_MAX) {
+		headless_put(h, "\n", 1);
+		h->open = SIZE_MAX;
+	}
+}
+
+/* Whether part k's shown bytes are still the start of line l. */
+static bool
+headless_still(const struct headless_part *part, const struct line *l)
+{
+	return part->shown > 0 && l->len >= part->shown &&
+	    headless_hash(l->text, part->shown) == part->hash;
+}
+
 static void
 headless_line(void *arg, struct proc *p, const struct line *l)
 {
 	struct headless *h = arg;
+	struct headless_part *part;
 	const char *prefix;
-	size_t k, plen;
-	uint32_t i, off = 0;
+	size_t k, plen, from = 0;
 
 	if (h->prefix == NULL)
 		headless_prefixes(h);
 	k = 2 * headless_index(h, p) + (l->stream == LINE_STDERR);
 	prefix = h->prefix[k];
 	plen = h->prefix_len[k];
+	part = &h->part[k];
 	/* Fast path: the common uncoloured line is three copies. */
-	if (h->len + plen + l->len + 1 < HEADLESS_BUF &&
+	if (h->open == SIZE_MAX && part->shown == 0 &&
+	    h->len + plen + l->len + 1 < HEADLESS_BUF &&
 	    (!h->o.color || l->nruns == 0) && !(l->flags & LINE_SPLIT)) {
 		memcpy(h->buf + h->len, prefix, plen);
 		memcpy(h->buf + h->len + plen, l->text, l->len);
 		h->len += plen + l->len;
 		h->buf[h->len++] = '\n';
+		part->seen = 0;
 		return;
 	}
-	headless_put(h, prefix, plen);
-	if (!h->o.color || l->nruns == 0) {
-		headless_put(h, l->text, l->len);
-	} else {
-		char sgr[ATTR_SGR_MAX];
-
-		for (i = 0; i < l->nruns; i++) {
-			headless_put(h, l->text + off, l->runs[i].off - off);
-			off = l->runs[i].off;
-			headless_put(h, sgr, attr_sgr(&l->runs[i].attr, sgr));
+	if (headless_still(part, l)) {
+		from = part->shown;
+		if (h->open != k) {
+			headless_close(h);
+			headless_put(h, prefix, plen);
+			headless_put(h, HEADLESS_SPLIT_MARK, sizeof HEADLESS_SPLIT_MARK - 1);
 		}
-		headless_put(h, l->text + off, l->len - off);
-		headless_put(h, "\033[0m", 4);
+	} else {
+		headless_close(h);
+		headless_put(h, prefix, plen);
 	}
+	h->open = SIZE_MAX;
+	part->shown = part->seen = 0;
+	headless_text(h, l, from);
 	/* Over the length cap: the line goes on in the next one. */
 	if (l->flags & LINE_SPLIT)
 		headless_put(h, HEADLESS_SPLIT_MARK, sizeof HEADLESS_SPLIT_MARK - 1);
 	headless_put(h, "\n", 1);
+}
+
+/* Show what has waited of each pending line: see the essay. */
+static void
+headless_partials(struct loop *l, void *arg)
+{
+	struct headless *h = arg;
+	size_t i, k, n = super_count(h->s);
+	struct line pending;
+
+	h->partial_timer = loop_timer_add(l, util_now_ms() + HEADLESS_PARTIAL_MS,
+	    headless_partials, h);
+	if (h->prefix == NULL)
+		headless_prefixes(h);
+	for (i = 0; i < n && 2 * i + 1 < h->nprefix; i++) {
+		for (k = 2 * i; k <= 2 * i + 1; k++) {
+			struct headless_part *part = &h->part[k];
+			bool waited;
+
+			if (!proc_pending(super_proc(h->s, i), (enum line_stream)(k - 2 * i),
+			    &pending) || pending.len == 0) {
+				part->seen = 0;
+				continue;
+			}
+			/* Pending at the last look too: it has waited long enough. */
+			waited = part->seen > 0;
+			part->seen = pending.len;
+			if (!waited || (pending.len == part->shown && headless_still(part, &pending)))
+				continue;
+			if (headless_still(part, &pending) && h->open == k) {
+				headless_text(h, &pending, part->shown);
+			} else {
+				headless_close(h);
+				headless_put(h, h->prefix[k], h->prefix_len[k]);
+				if (headless_still(part, &pending)) {
+					headless_put(h, HEADLESS_SPLIT_MARK,
+					    sizeof HEADLESS_SPLIT_MARK - 1);
+					headless_text(h, &pending, part->shown);
+				} else
+					headless_text(h, &pending, 0);
+			}
+			part->shown = pending.len;
+			part->hash = headless_hash(pending.text, pending.len);
+			h->open = k;
+		}
+	}
 }
 
 /* A line of brood's own about a process. */
@@ -238,6 +370,7 @@ headless_say(struct headless *h, struct proc *p, const char *text)
 
 	if (h->prefix == NULL)
 		headless_prefixes(h);
+	headless_close(h);
 	prefix = h->prefix[2 * headless_index(h, p)];
 	headless_put(h, prefix, strlen(prefix));
 	if (h->o.color)
@@ -318,6 +451,7 @@ headless_signal(struct loop *l, int sig, void *arg)
 
 	if (h->signals++ == 0) {
 		h->signal = sig;
+		headless_close(h);
 		headless_flush(h);
 		fprintf(stderr, "brood: %s: stopping every process (again to kill them)\n",
 		    status_signame(sig));
@@ -414,10 +548,15 @@ headless_run(struct headless *h, struct loop *l, struct super *s)
 	 * children would be left behind. */
 	loop_add_signal(l, SIGQUIT, headless_signal, h);
 	loop_set_idle(l, headless_idle, h);
+	h->partial_timer = loop_timer_add(l, util_now_ms() + HEADLESS_PARTIAL_MS,
+	    headless_partials, h);
 	super_start_all(s);
 	loop_run(l);
 	loop_set_idle(l, NULL, NULL);
+	loop_timer_cancel(l, h->partial_timer);
+	h->partial_timer = NULL;
 	super_sweep(s, 2000);
+	headless_close(h);
 	headless_flush(h);
 	if (h->o.summary)
 		headless_summary(h);
