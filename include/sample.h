@@ -72,11 +72,6 @@ int sample_all(struct sample *s, struct sample_table *t, uint64_t now_ms);
 /* The entry for pid in t, or NULL. */
 const struct sample_proc *sample_find(const struct sample_table *t, pid_t pid);
 
-/* The command line of pid, arguments separated by spaces, at most max
- * bytes (allocated; not sanitized). NULL if the process is gone; "[name]"
- * for a kernel thread or zombie with no command line. */
-char *sample_cmdline(struct sample *s, pid_t pid, size_t max);
-
 /* Clock ticks per second. */
 unsigned sample_hertz(void);
 

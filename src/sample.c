@@ -86,6 +86,7 @@
 
 #include <libproc2/pids.h>
 
+#include "procfs.h"
 #include "sample.h"
 #include "util.h"
 
@@ -516,126 +517,6 @@ sample_reap_better(size_t n, size_t total)
 	return n > 2 * SAMPLE_BATCH || 2 * n > total;
 }
 
-/* One decimal field of /proc/PID/stat at *c, after its separating space;
- * false if there is none. */
-static bool
-sample_field(const char **c, long long *v)
-{
-	const char *p = *c;
-	unsigned long long u = 0;
-	bool neg;
-
-	if (*p++ != ' ')
-		return false;
-	neg = *p == '-';
-	p += neg;
-	if (*p < '0' || *p > '9')
-		return false;
-	for (; *p >= '0' && *p <= '9'; p++)
-		u = u * 10 + (unsigned long long)(*p - '0');
-	*v = neg ? -(long long)u : (long long)u;
-	*c = p;
-	return true;
-}
-
-/* The fields of a /proc/PID/stat line into e, as libproc2 reads them;
- * -1 if the line is not one. The command name is in parentheses and may
- * hold anything, parentheses and spaces too, but nothing after it does:
- * the fields start after the last ')'. */
-static int
-sample_parse_stat(const char *buf, struct sample_proc *e)
-{
-	/* After the state: fields 4 (ppid) to 23 (vsize). */
-	long long f[24];
-	const char *c = strrchr(buf, ')');
-	int i;
-
-	if (c == NULL || c[1] != ' ' || c[2] == '\0')
-		return -1;
-	e->state = c[2];
-	c += 3;
-	for (i = 4; i <= 23; i++) {
-		if (!sample_field(&c, &f[i]))
-			return -1;
-	}
-	e->ppid = (pid_t)f[4];
-	e->pgid = (pid_t)f[5];
-	e->sid = (pid_t)f[6];
-	e->faults = (unsigned long)f[10] + (unsigned long)f[12];
-	e->ticks = (unsigned long long)f[14] + (unsigned long long)f[15];
-	e->threads = (int)f[20];
-	e->start = (unsigned long long)f[22];
-	e->vsz_kib = (uint64_t)f[23] / 1024;
-	return 0;
-}
-
-/* Read a process through its kept descriptor; -1 if it ended (the kernel
- * answers ESRCH once it is released) or the read failed. */
-static int
-sample_kept_read(int fd, struct sample_proc *e)
-{
-	char buf[1024];
-	ssize_t r;
-
-	do
-		r = pread(fd, buf, sizeof buf - 1, 0);
-	while (r == -1 && errno == EINTR);
-	if (r <= 0)
-		return -1;
-	buf[r] = '\0';
-	return sample_parse_stat(buf, e);
-}
-
-/* A descriptor on the stat of row e's process, or -1: checked by a first
- * read, as the pid may have passed to another process since e was read. */
-static int
-sample_kept_open(const struct sample *s, const struct sample_proc *e)
-{
-	struct sample_proc now;
-	char path[32];
-	int fd;
-
-	snprintf(path, sizeof path, "%d/stat", (int)e->pid);
-	fd = openat(dirfd(s->proc), path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	if (sample_kept_read(fd, &now) == -1 || now.start != e->start) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Resident size from /proc/PID/statm, read by hand: a libproc2 select
- * would read /proc/PID/status and stat as well. 0 if it ended. */
-static uint64_t
-sample_rss_kib(const struct sample *s, pid_t pid)
-{
-	char path[32], buf[128], *c;
-	uint64_t resident = 0;
-	ssize_t r;
-	int fd;
-
-	snprintf(path, sizeof path, "%d/statm", (int)pid);
-	fd = openat(dirfd(s->proc), path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return 0;
-	do
-		r = read(fd, buf, sizeof buf - 1);
-	while (r == -1 && errno == EINTR);
-	close(fd);
-	if (r <= 0)
-		return 0;
-	buf[r] = '\0';
-	/* "size resident shared text lib data dirty", in pages. */
-	c = strchr(buf, ' ');
-	if (c == NULL)
-		return 0;
-	for (c++; *c >= '0' && *c <= '9'; c++)
-		resident = resident * 10 + (uint64_t)(*c - '0');
-	return resident * s->page_kib;
-}
-
 /* Drop the rows of processes that ended between the listing and the read. */
 static void
 sample_drop_gone(struct sample *s, struct sample_table *t)
@@ -686,7 +567,7 @@ sample_plan(struct sample *s, struct sample_table *t)
 		if (p != NULL && s->prev_row[j].fd >= 0) {
 			r->fd = s->prev_row[j].fd;
 			s->prev_row[j].fd = -1;
-			if (sample_kept_read(r->fd, e) == 0) {
+			if (procfs_stat_pread(r->fd, e) == 0) {
 				r->gone = false;
 				s->nkept++;
 			} else {
@@ -724,7 +605,7 @@ sample_keep(struct sample *s, struct sample_table *t)
 		struct sample_row *r = &s->row[i];
 
 		if (t->v[i].wanted && r->fd == -1 && s->nfd < s->fd_max) {
-			r->fd = sample_kept_open(s, &t->v[i]);
+			r->fd = procfs_stat_open(dirfd(s->proc), t->v[i].pid, t->v[i].start);
 			s->nfd += r->fd >= 0;
 		} else if (!t->v[i].wanted && r->fd >= 0) {
 			close(r->fd);
@@ -782,7 +663,7 @@ read:
 		else if (sample_mem_unchanged(s, e, p))
 			e->rss_kib = p->rss_kib;
 		else {
-			e->rss_kib = sample_rss_kib(s, e->pid);
+			e->rss_kib = procfs_rss_kib(dirfd(s->proc), e->pid, s->page_kib);
 			s->nstatm++;
 		}
 	}
@@ -827,93 +708,4 @@ sample_find(const struct sample_table *t, pid_t pid)
 			hi = mid;
 	}
 	return NULL;
-}
-
-/* Up to lim bytes of a /proc file into an allocated buffer with room for a
- * terminating NUL; NULL with errno if it cannot be opened or read. */
-static char *
-sample_read(pid_t pid, const char *name, size_t lim, size_t *len)
-{
-	char path[64], *buf;
-	size_t cap = lim < 4096 ? lim : 4096, total = 0;
-	ssize_t r;
-	int fd, e;
-
-	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return NULL;
-	buf = xmalloc(cap + 1);
-	while (total < lim) {
-		if (total == cap) {
-			cap = cap > lim / 2 ? lim : cap * 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-		r = read(fd, buf + total, cap - total);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			e = errno;
-			free(buf);
-			close(fd);
-			errno = e;
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		total += (size_t)r;
-	}
-	close(fd);
-	*len = total;
-	return buf;
-}
-
-/* Where to cut n > max bytes so that no UTF-8 sequence is split: back up
- * from max over at most three continuation bytes to the sequence's lead. */
-static size_t
-sample_utf8_cut(const char *buf, size_t max)
-{
-	size_t cut = max, k;
-
-	for (k = 0; k < 3 && cut > 0 && ((unsigned char)buf[cut] & 0xc0) == 0x80; k++)
-		cut--;
-	if (((unsigned char)buf[cut] & 0xc0) == 0x80)
-		return max; /* not UTF-8 anyway */
-	return cut;
-}
-
-char *
-sample_cmdline(struct sample *s, pid_t pid, size_t max)
-{
-	size_t lim = max < SIZE_MAX - 1 ? max + 1 : max, len, i;
-	char *buf, *comm;
-
-	(void)s;
-	/* One byte past max tells whether, and where, to cut. */
-	buf = sample_read(pid, "cmdline", lim, &len);
-	if (buf == NULL)
-		return NULL;
-	if (len == 0) {
-		/* A kernel thread, or a process whose memory is gone. */
-		free(buf);
-		comm = sample_read(pid, "comm", 64, &len);
-		if (comm == NULL)
-			return NULL;
-		while (len > 0 && (comm[len - 1] == '\n' || comm[len - 1] == '\0'))
-			len--;
-		comm[len] = '\0';
-		buf = xasprintf("[%s]", comm);
-		free(comm);
-		len = strlen(buf);
-	}
-	if (len > max)
-		len = sample_utf8_cut(buf, max);
-	while (len > 0 && buf[len - 1] == '\0')
-		len--;
-	for (i = 0; i < len; i++) {
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	}
-	buf[len] = '\0';
-	return buf;
 }

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "line.h"
+#include "procfs.h"
 #include "scroll.h"
 #include "spawn.h"
 #include "super-int.h"
@@ -540,7 +541,7 @@ super_cmdline(struct super *s, pid_t pid, size_t max)
 {
 	if (s->sampler == NULL)
 		return NULL;
-	return sample_cmdline(s->sampler, pid, max);
+	return procfs_cmdline(pid, max);
 }
 
 void

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "sample.h"
 #include "util.h"
 
@@ -531,7 +532,7 @@ START_TEST(test_links_and_states)
 	ck_assert_int_eq(e->threads, 1);
 	ck_assert_uint_eq(e->start, stat_field(odd.pid, 22));
 	ck_assert_uint_gt(e->rss_kib, 0);
-	c = sample_cmdline(s, odd.pid, 4096);
+	c = procfs_cmdline(odd.pid, 4096);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_msg(strstr(c, self_arg0) != NULL, "cmdline \"%s\", argv[0] \"%s\"", c, self_arg0);
 	free(c);
@@ -577,7 +578,7 @@ START_TEST(test_gone_process_leaves_the_table)
 	ck_assert_ptr_null(sample_find(&t, pid));
 	ck_assert_uint_lt(t.n, n + 20); /* the table is rewritten, not appended */
 	ck_assert_uint_eq(t.t_ms, 2000);
-	ck_assert_ptr_null(sample_cmdline(s, pid, 100));
+	ck_assert_ptr_null(procfs_cmdline(pid, 100));
 	sample_table_free(&t);
 	sample_free(s);
 }
@@ -1139,7 +1140,7 @@ cmdline_of(const char *const *argv, size_t max, pid_t *pidp)
 	kid_argv = argv;
 	kid_start(&k, kid_exec);
 	ck_assert(kid_wait(&k));
-	c = sample_cmdline(s, k.pid, max);
+	c = procfs_cmdline(k.pid, max);
 	if (pidp != NULL)
 		*pidp = k.pid;
 	kid_end(&k);
@@ -1186,26 +1187,26 @@ START_TEST(test_cmdline_zombie_kernel_gone)
 	kid_start(&k, kid_zombie);
 	memset(&si, 0, sizeof si);
 	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
-	c = sample_cmdline(s, k.pid, 4096);
+	c = procfs_cmdline(k.pid, 4096);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(c, "[zombiekid]");
 	free(c);
-	c = sample_cmdline(s, k.pid, 5);
+	c = procfs_cmdline(k.pid, 5);
 	ck_assert_str_eq(c, "[zomb");
 	free(c);
 	kid_end(&k);
 	errno = 0;
-	ck_assert_ptr_null(sample_cmdline(s, k.pid, 4096));
+	ck_assert_ptr_null(procfs_cmdline(k.pid, 4096));
 	ck_assert_int_ne(errno, 0);
-	ck_assert_ptr_null(sample_cmdline(s, -1, 4096));
+	ck_assert_ptr_null(procfs_cmdline(-1, 4096));
 	/* kthreadd, where the kernel's threads are visible. */
 	if (access("/proc/2/stat", F_OK) == 0 && stat_field(2, 4) == 0) {
-		c = sample_cmdline(s, 2, 4096);
+		c = procfs_cmdline(2, 4096);
 		ck_assert_ptr_nonnull(c);
 		ck_assert_str_eq(c, "[kthreadd]");
 		free(c);
 	}
-	c = sample_cmdline(s, getpid(), 4096);
+	c = procfs_cmdline(getpid(), 4096);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_ptr_nonnull(strstr(c, self_arg0));
 	free(c);
@@ -1237,11 +1238,11 @@ START_TEST(test_library_is_silent)
 		sample_all(s, &t, 1);  /* no time passed */
 		sample_all(s, &t, 0);  /* time went back */
 		sample_find(&t, -5);
-		c = sample_cmdline(s, -1, 100);
+		c = procfs_cmdline(-1, 100);
 		free(c);
-		c = sample_cmdline(s, getpid(), 0);
+		c = procfs_cmdline(getpid(), 0);
 		free(c);
-		c = sample_cmdline(s, 1, 3);
+		c = procfs_cmdline(1, 3);
 		free(c);
 		sample_free(s);
 	}
@@ -1285,7 +1286,7 @@ START_TEST(test_table_basics)
 	ck_assert_uint_le(e->ticks, stat_field(getpid(), 14) + stat_field(getpid(), 15));
 	ck_assert_int_eq(e->pgid, getpgid(0));
 	ck_assert_int_eq(e->sid, getsid(0));
-	c = sample_cmdline(s, getpid(), 0);
+	c = procfs_cmdline(getpid(), 0);
 	ck_assert_str_eq(c, "");
 	free(c);
 	sample_table_free(&t);
