@@ -24,7 +24,8 @@
  *        eighth of them is still read each time, so that even a kernel
  *        that reused an inode could hide a process for a few seconds.
  *      - Those the previous sample wanted, which are read again through a
- *        descriptor kept open on their stat file (step 5).
+ *        descriptor kept open on their stat file (step 5; the reads by
+ *        hand are in procfs.c).
  *      The rest (new processes, mostly) go through procps_pids_select,
  *      255 pids a call (the most libproc2 4.0 takes), or, when most rows
  *      are to be read (the first sample, a burst of new processes), one
