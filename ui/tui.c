@@ -10,10 +10,10 @@
  * out-of-memory path (util_fatal's hook). It is lent back while brood is
  * suspended (Ctrl-Z, SIGTSTP) and taken again, redrawn, on SIGCONT.
  *
- * Quitting (q, Q, SIGTERM, SIGINT, SIGQUIT, the terminal gone) stops every
- * child as super_stop_all does; the loop ends once they are all over, and
- * what they left behind is swept before the terminal is given back. A
- * second quit kills what is still stopping.
+ * Quitting (the quit keys, SIGTERM, SIGINT, SIGQUIT, the terminal gone)
+ * stops every child as super_stop_all does; the loop ends once they are
+ * all over, and what they left behind is swept before the terminal is
+ * given back. A second quit kills what is still stopping.
  *
  * Rendering never holds up ingest: the supervisor's hooks only mark the
  * screen dirty, and a frame is drawn in the loop's idle callback at most
