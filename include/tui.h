@@ -18,7 +18,7 @@ struct tui_opts {
 	const char *theme;        /* a name or a file; NULL: the compiled-in default */
 	const char *const *theme_dirs; /* where theme names are looked for */
 	const char *const *bindings; /* "action", "key" pairs, NULL-terminated: keys added
-	                              * to actions ("kill", "C-k"); see tui.c for the names */
+	                              * to actions ("kill", "C-k"); see keys.c for the names */
 	double cpu_alert_pct;     /* highlight rows at or over this CPU%; 0: off */
 	uint64_t mem_alert_kib;   /* ... or this much memory; 0: off */
 };

@@ -16,17 +16,19 @@
  * wait until empty, start; a restart asked for while one is under way only
  * confirms it, so pressing it fifty times never makes two instances.
  *
- * Output is read as soon as it arrives, in pieces of at most read_max bytes
- * per fd per loop turn, so one flooding child cannot starve the others, and
- * is drained after the leader exits so the last lines are never lost.
+ * An ending brood did not ask for goes to the restart policy: BACKOFF
+ * until the restart is due (an exponential delay, never sooner than 1 s
+ * after the last spawn), FATAL after too many restarts in the window, or
+ * it stays EXITED. WAITING, before a start, is for dependencies (depend.c).
+ *
+ * Around the machine, in files of their own: what a child is launched
+ * as, decided once at creation (launch.c); its pipes read into lines
+ * (output.c); signals to all of it, and a stop's escalation (stop.c);
+ * reaping, and seeing that a stopping child's processes are gone
+ * (super.c).
  */
 #include "config.h"
 
-#include <ctype.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <netdb.h>
-#include <pwd.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,242 +38,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "scroll.h"
 #include "spawn.h"
 #include "status.h"
 #include "super-int.h"
 #include "util.h"
 
-extern char **environ;
-
-static void proc_on_line(void *, const struct line *);
-static void proc_readable(struct loop *, int, uint32_t, void *);
 static void proc_status_readable(struct loop *, int, uint32_t, void *);
 static void proc_end(struct proc *);
 static void proc_timeout_over(struct loop *, void *);
-
-/* Words that only a shell understands: a command starting with one of them
- * is never run directly. */
-static const char *const proc_shell_words[] = {
-	"!", ".", ":", "{", "}", "alias", "bg", "break", "case", "cd", "command",
-	"continue", "do", "done", "elif", "else", "esac", "eval", "exec", "exit",
-	"export", "fc", "fg", "fi", "for", "getopts", "hash", "if", "in", "jobs",
-	"local", "read", "readonly", "return", "set", "shift", "source", "then",
-	"times", "trap", "type", "ulimit", "umask", "unalias", "unset", "until",
-	"wait", "while", NULL
-};
-
-/* A command line with no shell syntax at all ("python3 -m http.server
- * 8000") is split on blanks and run directly: one process fewer, signals
- * reach the program itself, and a missing program is reported as such.
- * Anything else goes to /bin/sh -c. */
-static char **
-proc_split_simple(const char *cmd)
-{
-	const char *p, *first_end;
-	char **argv = NULL;
-	size_t n = 0, i;
-
-	for (p = cmd; *p != '\0'; p++) {
-		if (!isalnum((unsigned char)*p) && strchr(" \t_-./,:+@%=", *p) == NULL)
-			return NULL;
-	}
-	p = cmd + strspn(cmd, " \t");
-	if (*p == '\0')
-		return NULL;
-	first_end = p + strcspn(p, " \t");
-	if (memchr(p, '=', (size_t)(first_end - p)) != NULL)
-		return NULL; /* NAME=value command */
-	for (i = 0; proc_shell_words[i] != NULL; i++) {
-		size_t len = strlen(proc_shell_words[i]);
-
-		if ((size_t)(first_end - p) == len && strncmp(p, proc_shell_words[i], len) == 0)
-			return NULL;
-	}
-	while (*p != '\0') {
-		size_t len = strcspn(p, " \t");
-
-		argv = xreallocarray(argv, n + 2, sizeof *argv);
-		argv[n++] = xstrndup(p, len);
-		p += len;
-		p += strspn(p, " \t");
-	}
-	argv[n] = NULL;
-	return argv;
-}
-
-static char **
-proc_copy_argv(char *const *argv)
-{
-	char **copy;
-	size_t n, i;
-
-	for (n = 0; argv[n] != NULL; n++)
-		;
-	copy = xcalloc(n + 1, sizeof *copy);
-	for (i = 0; i < n; i++)
-		copy[i] = xstrdup(argv[i]);
-	return copy;
-}
-
-static void
-proc_free_strv(char **v)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* Whether env entry e sets the variable named by the NAME= prefix of set. */
-static bool
-proc_env_same_name(const char *e, const char *set)
-{
-	size_t n = strcspn(set, "=");
-
-	return strncmp(e, set, n) == 0 && e[n] == '=';
-}
-
-/* brood's environment, with spec's additions and the marker that ties every
- * descendant to this proc (ptree.c). */
-static bool
-proc_env_allowed(const struct proc_spec *spec, const char *e)
-{
-	size_t j;
-
-	if (!spec->clear_env)
-		return true;
-	for (j = 0; spec->allow_env != NULL && spec->allow_env[j] != NULL; j++) {
-		size_t n = strlen(spec->allow_env[j]);
-
-		if (strncmp(e, spec->allow_env[j], n) == 0 && e[n] == '=')
-			return true;
-	}
-	return false;
-}
-
-static char **
-proc_build_env(const struct proc_spec *spec, pid_t self, unsigned serial)
-{
-	char **envp, *marker = xasprintf(SUPER_MARKER "=%d.%u", (int)self, serial);
-	static char *const force[] = { (char *)"FORCE_COLOR=1", (char *)"CLICOLOR_FORCE=1", NULL };
-	size_t n = 0, cap = 16, i, j;
-
-	envp = xcalloc(cap, sizeof *envp);
-	for (i = 0; environ[i] != NULL; i++) {
-		bool replaced = proc_env_same_name(environ[i], marker) ||
-		    !proc_env_allowed(spec, environ[i]);
-
-		for (j = 0; !replaced && spec->env != NULL && spec->env[j] != NULL; j++)
-			replaced = proc_env_same_name(environ[i], spec->env[j]);
-		if (replaced)
-			continue;
-		if (n + 3 >= cap)
-			envp = xreallocarray(envp, cap *= 2, sizeof *envp);
-		envp[n++] = xstrdup(environ[i]);
-	}
-	for (j = 0; spec->env != NULL && spec->env[j] != NULL; j++) {
-		if (strchr(spec->env[j], '=') == NULL)
-			continue;
-		if (n + 3 >= cap)
-			envp = xreallocarray(envp, cap *= 2, sizeof *envp);
-		envp[n++] = xstrdup(spec->env[j]);
-	}
-	/* Children writing to a pipe drop colour unless told to keep it. */
-	for (j = 0; spec->color_force && force[j] != NULL; j++) {
-		size_t k;
-
-		for (k = 0; k < n && !proc_env_same_name(envp[k], force[j]); k++)
-			;
-		if (k < n)
-			continue;
-		if (n + 3 >= cap)
-			envp = xreallocarray(envp, cap *= 2, sizeof *envp);
-		envp[n++] = xstrdup(force[j]);
-	}
-	envp[n++] = marker;
-	envp[n] = NULL;
-	return envp;
-}
-
-/* user and group to ids, in the parent (getpwnam may allocate). Only root
- * can run a child as someone else: anyone else gets a clear error. */
-static int
-proc_resolve_user(const struct proc_spec *spec, uid_t *uid, gid_t *gid, char **cause)
-{
-	*uid = (uid_t)-1;
-	*gid = (gid_t)-1;
-	if (spec->user == NULL && spec->group == NULL)
-		return 0;
-	if (geteuid() != 0) {
-		*cause = util_message("%s: user and group need brood to run as root", spec->name);
-		return -1;
-	}
-	if (spec->user != NULL) {
-		struct passwd *pw = getpwnam(spec->user);
-
-		if (pw == NULL) {
-			*cause = util_message("%s: no user called '%s'", spec->name, spec->user);
-			return -1;
-		}
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
-	}
-	if (spec->group != NULL) {
-		struct group *gr = getgrnam(spec->group);
-
-		if (gr == NULL) {
-			*cause = util_message("%s: no group called '%s'", spec->name, spec->group);
-			return -1;
-		}
-		*gid = gr->gr_gid;
-	}
-	return 0;
-}
-
-int
-super_check(const struct proc_spec *spec, char **cause)
-{
-	uid_t uid;
-	gid_t gid;
-
-	if (proc_resolve_user(spec, &uid, &gid, cause) == -1)
-		return -1;
-	if (spec->ready.kind == PROC_READY_TCP) {
-		struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV },
-		    *res = NULL;
-		char port[16];
-		const char *host = spec->ready.host != NULL ? spec->ready.host : "127.0.0.1";
-		int rc;
-
-		snprintf(port, sizeof port, "%d", spec->ready.port);
-		rc = getaddrinfo(host, port, &hints, &res);
-		if (rc != 0) {
-			*cause = util_message("%s: ready: cannot resolve '%s': %s",
-			    spec->name != NULL ? spec->name : "?", host, gai_strerror(rc));
-			return -1;
-		}
-		freeaddrinfo(res);
-	}
-	if (spec->ready.kind == PROC_READY_LOG) {
-		regex_t re;
-		int rc = regcomp(&re, spec->ready.pattern != NULL ? spec->ready.pattern : "",
-		    REG_EXTENDED | REG_NOSUB);
-
-		if (rc != 0) {
-			char err[128];
-
-			regerror(rc, &re, err, sizeof err);
-			*cause = util_message("%s: ready: %s", spec->name != NULL ? spec->name : "?", err);
-			return -1;
-		}
-		regfree(&re);
-	}
-	return 0;
-}
 
 struct proc *
 proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
@@ -280,7 +54,6 @@ proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
 	struct proc *p;
 	uid_t uid;
 	gid_t gid;
-	int i;
 
 	if (spec->name == NULL || *spec->name == '\0') {
 		*cause = util_message("a process needs a name");
@@ -291,34 +64,14 @@ proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
 		*cause = util_message("%s: empty command", spec->name);
 		return NULL;
 	}
-	if (proc_resolve_user(spec, &uid, &gid, cause) == -1)
+	if (launch_user(spec, &uid, &gid, cause) == -1)
 		return NULL;
 	p = xcalloc(1, sizeof *p);
 	p->s = s;
 	p->serial = serial;
 	p->name = xstrdup(spec->name);
-	if (spec->cmd != NULL) {
-		p->command = xstrdup(spec->cmd);
-		p->argv = proc_split_simple(spec->cmd);
-		if (p->argv == NULL) {
-			char *sh[] = { (char *)"/bin/sh", (char *)"-c", (char *)spec->cmd, NULL };
-
-			p->argv = proc_copy_argv(sh);
-		}
-	} else {
-		size_t len = 0;
-
-		p->argv = proc_copy_argv(spec->argv);
-		for (i = 0; p->argv[i] != NULL; i++)
-			len += strlen(p->argv[i]) + 1;
-		p->command = xcalloc(1, len + 1);
-		for (i = 0; p->argv[i] != NULL; i++) {
-			if (i > 0)
-				strcat(p->command, " ");
-			strcat(p->command, p->argv[i]);
-		}
-	}
-	p->envp = proc_build_env(spec, s->self, serial);
+	p->argv = launch_argv(spec, &p->command);
+	p->envp = launch_env(spec, s->self, serial);
 	p->cwd = spec->cwd != NULL ? xstrdup(spec->cwd) : NULL;
 	p->stop_signal = spec->stop_signal > 0 ? spec->stop_signal : SIGTERM;
 	p->stop_timeout_ms = spec->stop_timeout_ms > 0 ? spec->stop_timeout_ms : 5000;
@@ -337,21 +90,15 @@ proc_create(struct super *s, const struct proc_spec *spec, unsigned serial,
 	p->nice_set = spec->nice_set;
 	p->nice = spec->nice;
 	p->timeout_ms = spec->timeout_ms;
-	p->log_path = spec->log != NULL ? xstrdup(spec->log) : NULL;
 	p->uid = uid;
 	p->gid = gid;
 	p->state = PROC_NEW;
 	p->pidfd = p->out_fd = p->err_fd = p->status_fd = -1;
 	if (depend_init(p, spec, cause) == -1) {
-		p->ingest[LINE_STDOUT] = p->ingest[LINE_STDERR] = NULL;
 		proc_free(p);
 		return NULL;
 	}
-	p->ingest[LINE_STDOUT] = ingest_create(LINE_STDOUT, 0, proc_on_line, p);
-	p->ingest[LINE_STDERR] = ingest_create(LINE_STDERR, 0, proc_on_line, p);
-	if (s->cfg.scroll_lines > 0)
-		p->scroll = scroll_create(s->cfg.scroll_lines, s->cfg.scroll_bytes > 0 ?
-		    s->cfg.scroll_bytes : SCROLL_BYTES_DEFAULT);
+	output_init(p, spec);
 	return p;
 }
 
@@ -366,18 +113,9 @@ proc_free(struct proc *p)
 	loop_timer_cancel(l, p->backoff_timer);
 	loop_timer_cancel(l, p->timeout_timer);
 	depend_free(p);
-	if (p->log != NULL)
-		fclose(p->log);
-	free(p->log_path);
+	output_free(p);
 	for (i = 0; i < 2; i++) {
-		if (p->ingest[i] != NULL)
-			ingest_free(p->ingest[i]);
-	}
-	if (p->scroll != NULL)
-		scroll_free(p->scroll);
-	for (i = 0; i < 4; i++) {
-		int *fd = i == 0 ? &p->out_fd : i == 1 ? &p->err_fd :
-		    i == 2 ? &p->status_fd : &p->pidfd;
+		int *fd = i == 0 ? &p->status_fd : &p->pidfd;
 
 		if (*fd != -1) {
 			loop_del_fd(l, *fd);
@@ -387,8 +125,8 @@ proc_free(struct proc *p)
 	free(p->name);
 	free(p->command);
 	free(p->cwd);
-	proc_free_strv(p->argv);
-	proc_free_strv(p->envp);
+	launch_strv_free(p->argv);
+	launch_strv_free(p->envp);
 	free(p);
 }
 
@@ -409,96 +147,12 @@ proc_event_add(struct proc *p, const struct proc_event *ev)
 		p->s->hooks.event(p->s->hooks.arg, p, slot);
 }
 
-static void
+void
 proc_event_simple(struct proc *p, enum proc_event_kind kind, int sig)
 {
 	struct proc_event ev = { .kind = kind, .pid = p->pid, .sig = sig };
 
 	proc_event_add(p, &ev);
-}
-
-static void
-proc_on_line(void *arg, const struct line *l)
-{
-	struct proc *p = arg;
-
-	if (p->scroll != NULL)
-		scroll_push(p->scroll, l);
-	depend_on_line(p, l);
-	if (p->log != NULL) {
-		/* Sanitized text, like the screen; stderr lines marked. */
-		if (l->stream == LINE_STDERR)
-			fputs("! ", p->log);
-		fwrite(l->text, 1, l->len, p->log);
-		fputc('\n', p->log);
-	}
-	if (p->s->hooks.line != NULL)
-		p->s->hooks.line(p->s->hooks.arg, p, l);
-}
-
-/* Stop reading one stream: flush its parser and close it. */
-static void
-proc_close_stream(struct proc *p, int *fd)
-{
-	int stream = (fd == &p->out_fd) ? LINE_STDOUT : LINE_STDERR;
-
-	if (*fd == -1)
-		return;
-	loop_del_fd(p->s->loop, *fd);
-	close(*fd);
-	*fd = -1;
-	ingest_finish(p->ingest[stream]);
-}
-
-/* Read once from a stream; false when it is at EOF (and now closed) or
- * has nothing to read. */
-static bool
-proc_read_once(struct proc *p, int *fd)
-{
-	int stream = (fd == &p->out_fd) ? LINE_STDOUT : LINE_STDERR;
-	ssize_t n;
-
-	do
-		n = read(*fd, p->s->read_buf, p->s->cfg.read_max);
-	while (n == -1 && errno == EINTR);
-	if (n > 0) {
-		ingest_feed(p->ingest[stream], p->s->read_buf, (size_t)n);
-		return true;
-	}
-	if (n == -1 && errno == EAGAIN)
-		return false;
-	proc_close_stream(p, fd);
-	return false;
-}
-
-/* Read what is in the pipes now, until they are empty or closed. The
- * writers are normally dead, so this is bounded by the pipe capacity; a
- * live writer (a daemon) is cut off after a few megabytes. */
-static void
-proc_drain(struct proc *p)
-{
-	size_t budget = 16;
-
-	while (budget-- > 0 && p->out_fd != -1 && proc_read_once(p, &p->out_fd))
-		;
-	budget = 16;
-	while (budget-- > 0 && p->err_fd != -1 && proc_read_once(p, &p->err_fd))
-		;
-}
-
-static void
-proc_readable(struct loop *l, int fd, uint32_t events, void *arg)
-{
-	struct proc *p = arg;
-
-	if (fd == p->out_fd)
-		proc_read_once(p, &p->out_fd);
-	else if (fd == p->err_fd)
-		proc_read_once(p, &p->err_fd);
-	if (p->out_fd == -1 && p->err_fd == -1 && p->reaped &&
-	    p->state != PROC_STOPPING && p->state != PROC_EXITED &&
-	    p->state != PROC_FAILED)
-		proc_end(p);
 }
 
 static void
@@ -620,19 +274,7 @@ proc_start(struct proc *p)
 		proc_end(p);
 		return;
 	}
-	if (p->log_path != NULL && p->log == NULL) {
-		int fd = open(p->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-
-		/* A log that cannot open is said in the timeline, not fatal. */
-		p->log = fd != -1 ? fdopen(fd, "a") : NULL;
-		if (p->log == NULL) {
-			struct proc_event lev = { .kind = PROC_EV_LOG_FAILED, .err = errno };
-
-			if (fd != -1)
-				close(fd);
-			proc_event_add(p, &lev);
-		}
-	}
+	output_open_log(p);
 	p->last_spawn_ms = util_now_ms();
 	p->pid = child.pid;
 	p->pidfd = child.pidfd;
@@ -640,28 +282,10 @@ proc_start(struct proc *p)
 	p->err_fd = child.err_fd;
 	p->status_fd = child.status_fd;
 	p->state = PROC_STARTING;
-	if (loop_add_fd(l, p->out_fd, EPOLLIN, proc_readable, p) == -1 ||
-	    loop_add_fd(l, p->err_fd, EPOLLIN, proc_readable, p) == -1 ||
+	if (output_watch(p) == -1 ||
 	    loop_add_fd(l, p->status_fd, EPOLLIN, proc_status_readable, p) == -1)
 		util_fatal("epoll: %s", strerror(errno));
 	proc_event_simple(p, PROC_EV_SPAWNED, 0);
-}
-
-static void
-proc_kill_timeout(struct loop *l, void *arg)
-{
-	struct proc *p = arg;
-
-	p->kill_timer = NULL;
-	p->kill_deadline_ms = 0;
-	if (p->state != PROC_STOPPING)
-		return;
-	super_tree_update(p->s);
-	p->stop_sig = SIGKILL;
-	proc_tree_signal(p, SIGKILL);
-	super_signal_newcomers(p->s);
-	proc_event_simple(p, PROC_EV_ESCALATE, SIGKILL);
-	super_poll_arm(p->s);
 }
 
 size_t
@@ -673,77 +297,6 @@ proc_tree_count(const struct proc *p)
 	for (i = 0; i < s->tree.n; i++)
 		n += (s->owner[i] == (int)p->index);
 	return n;
-}
-
-size_t
-proc_tree_signal(struct proc *p, int sig)
-{
-	struct super *s = p->s;
-	bool group = !p->reaped;
-	size_t i, n = 0;
-
-	for (i = 0; i < s->tree.n && !group; i++)
-		group = s->owner[i] == (int)p->index && s->tree.v[i].pgid == p->pid;
-	/* The group first, in one call: the kernel gives the signal to every
-	 * member before any of them runs again, so no member sees another die
-	 * first (a shell wrapper would go on to its next command), and a
-	 * member cannot fork a child that misses it. The group id is ours
-	 * while the leader is unreaped, or while members are left. */
-	if (p->pid > 0 && group)
-		group = kill(-p->pid, sig) == 0;
-	for (i = 0; i < s->tree.n; i++) {
-		const struct ptree_entry *e = &s->tree.v[i];
-
-		if (s->owner[i] != (int)p->index)
-			continue;
-		n++;
-		if (group && e->pgid == p->pid)
-			continue; /* signalled with its group */
-		if (e->pid == p->pid && !p->reaped && p->pidfd != -1)
-			syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0);
-		else if (e->state != 'Z')
-			kill(e->pid, sig);
-	}
-	return n;
-}
-
-/* Begin a stop with sig (the stop signal, or SIGKILL). */
-static void
-proc_begin_stop(struct proc *p, int sig)
-{
-	struct super *s = p->s;
-	bool live = p->state == PROC_STARTING || p->state == PROC_RUNNING ||
-	    p->state == PROC_STOPPING;
-
-	super_tree_update(s);
-	if (!live && proc_tree_count(p) == 0 && p->out_fd == -1 && p->err_fd == -1)
-		return; /* nothing of it is left */
-	proc_tree_signal(p, sig);
-	if (sig != SIGKILL && sig != SIGCONT)
-		proc_tree_signal(p, SIGCONT); /* a stopped process cannot act on it */
-	if (p->state != PROC_STOPPING && p->state != PROC_EXITED &&
-	    p->state != PROC_FAILED)
-		p->stop_requested = true;
-	if (!live && p->ended_ms == 0)
-		p->ended_ms = util_now_ms();
-	p->state = PROC_STOPPING;
-	p->stop_sig = sig;
-	p->paused = false;
-	/* A command for many processes shares one snapshot and looks for
-	 * newcomers once, when all are signalled (super_stop_all). */
-	if (!s->tree_fresh)
-		super_signal_newcomers(s);
-	proc_event_simple(p, PROC_EV_STOP, sig);
-	if (sig == SIGKILL) {
-		loop_timer_cancel(s->loop, p->kill_timer);
-		p->kill_timer = NULL;
-		p->kill_deadline_ms = 0;
-	} else if (p->kill_timer == NULL) {
-		p->kill_deadline_ms = util_now_ms() + p->stop_timeout_ms;
-		p->kill_timer = loop_timer_add(s->loop, p->kill_deadline_ms,
-		    proc_kill_timeout, p);
-	}
-	super_poll_arm(s);
 }
 
 void
@@ -768,7 +321,7 @@ proc_terminate(struct proc *p)
 		p->state = PROC_NEW; /* it will not start after all */
 		return;
 	default:
-		proc_begin_stop(p, p->stop_signal);
+		stop_begin(p, p->stop_signal);
 	}
 }
 
@@ -781,7 +334,7 @@ proc_kill(struct proc *p)
 		proc_terminate(p);
 		return;
 	}
-	proc_begin_stop(p, SIGKILL);
+	stop_begin(p, SIGKILL);
 }
 
 void
@@ -816,7 +369,7 @@ proc_pause(struct proc *p)
 	if ((p->state != PROC_RUNNING && p->state != PROC_STARTING) || p->paused)
 		return;
 	super_tree_update(p->s);
-	proc_tree_signal(p, SIGSTOP);
+	stop_send(p, SIGSTOP);
 	p->paused = true;
 	proc_event_simple(p, PROC_EV_PAUSED, SIGSTOP);
 }
@@ -827,7 +380,7 @@ proc_resume(struct proc *p)
 	if ((p->state != PROC_RUNNING && p->state != PROC_STARTING) || !p->paused)
 		return;
 	super_tree_update(p->s);
-	proc_tree_signal(p, SIGCONT);
+	stop_send(p, SIGCONT);
 	p->paused = false;
 	proc_event_simple(p, PROC_EV_RESUMED, SIGCONT);
 }
@@ -862,6 +415,14 @@ proc_leader_stopped(struct proc *p, int wstatus)
 	    stopped ? WSTOPSIG(wstatus) : SIGCONT);
 }
 
+void
+proc_output_closed(struct proc *p)
+{
+	if (p->reaped && p->state != PROC_STOPPING && p->state != PROC_EXITED &&
+	    p->state != PROC_FAILED)
+		proc_end(p);
+}
+
 static void
 proc_grace_over(struct loop *l, void *arg)
 {
@@ -891,7 +452,7 @@ proc_reaped(struct proc *p, int wstatus, const struct rusage *ru)
 		proc_check_exec(p);
 	if (!p->start_failed)
 		proc_event_add(p, &ev);
-	proc_drain(p);
+	output_drain(p);
 	if (p->state == PROC_STOPPING)
 		return; /* done when the tree is empty: super_poll */
 	if (p->out_fd == -1 && p->err_fd == -1)
@@ -904,11 +465,10 @@ proc_reaped(struct proc *p, int wstatus, const struct rusage *ru)
 void
 proc_stop_done(struct proc *p)
 {
-	proc_drain(p);
+	output_drain(p);
 	/* Every writer we know of is gone; one we do not know of must not
 	 * keep this child from ending. */
-	proc_close_stream(p, &p->out_fd);
-	proc_close_stream(p, &p->err_fd);
+	output_close(p);
 	p->tree_gone = true;
 	proc_end(p);
 }
@@ -1009,8 +569,7 @@ proc_end(struct proc *p)
 	loop_timer_cancel(l, p->timeout_timer);
 	p->kill_timer = p->grace_timer = p->timeout_timer = NULL;
 	p->kill_deadline_ms = 0;
-	if (p->log != NULL)
-		fflush(p->log);
+	output_flush(p);
 	proc_close_status(p);
 	/* Its group is empty: its pid can be reused from now on, and then the
 	 * group and session ids would name strangers (see super_owner). */

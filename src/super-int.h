@@ -1,5 +1,6 @@
 /*
- * super-int.h: what super.c and proc.c share, and nothing else sees.
+ * super-int.h: what the supervisor's files share (super.c, proc.c,
+ * stop.c, launch.c, output.c, depend.c, metrics.c), and nothing else sees.
  */
 #ifndef BROOD_SUPER_INT_H
 #define BROOD_SUPER_INT_H
@@ -200,6 +201,7 @@ bool depend_has_deps(const struct proc *p);
 void depend_stop_ordered(struct super *s);
 void depend_stop(struct super *s);
 
+/* proc.c: one child's state machine. */
 /* The restart policy's decision for an ending at now_ms: PROC_BACKOFF
  * with *delay_ms, PROC_FATAL, or PROC_EXITED (no restart). */
 enum proc_state proc_policy_decide(struct proc *p, uint64_t now_ms, uint64_t *delay_ms);
@@ -211,11 +213,15 @@ bool proc_is_over(const struct proc *p);
 /* Record an event and tell the front end. */
 void proc_event_add(struct proc *p, const struct proc_event *ev);
 
-/* Send sig to every process of p, using the current snapshot; the count. */
-size_t proc_tree_signal(struct proc *p, int sig);
+/* Record an event of kind, with sig, for p's current pid. */
+void proc_event_simple(struct proc *p, enum proc_event_kind kind, int sig);
 
 /* How many processes of p the current snapshot holds. */
 size_t proc_tree_count(const struct proc *p);
+
+/* Both output pipes reached EOF (output.c): the child is over if its
+ * leader was reaped too. */
+void proc_output_closed(struct proc *p);
 
 /* The leader was reaped. */
 void proc_reaped(struct proc *p, int wstatus, const struct rusage *ru);
@@ -231,6 +237,48 @@ void proc_stop_done(struct proc *p);
 struct proc *proc_create(struct super *s, const struct proc_spec *spec,
     unsigned serial, char **cause);
 
+/* Free p and close what it holds; nothing of it is signalled. */
 void proc_free(struct proc *p);
+
+/* stop.c: stopping a child. */
+/* Send sig to every process of p in the current snapshot (its group in one
+ * call, the leader through its pidfd); how many processes there were. */
+size_t stop_send(struct proc *p, int sig);
+/* Stop p with sig (its stop signal, or SIGKILL): STOPPING until nothing of
+ * it is left, with SIGKILL after the stop timeout. Nothing if nothing of
+ * it is left. */
+void stop_begin(struct proc *p, int sig);
+
+/* launch.c: what a child is launched as, decided once at creation. */
+/* The argv to exec for spec (allocated): split on blanks when the command
+ * line needs no shell, else /bin/sh -c; *command gets the line as shown. */
+char **launch_argv(const struct proc_spec *spec, char **command);
+/* The child's environment (allocated): brood's, filtered and added to as
+ * spec says, ending with the marker for brood self and serial. */
+char **launch_env(const struct proc_spec *spec, pid_t self, unsigned serial);
+/* spec's user and group as ids ((uid_t)-1 and (gid_t)-1 when unset); -1
+ * with *cause (allocated) if one does not exist or brood is not root. */
+int launch_user(const struct proc_spec *spec, uid_t *uid, gid_t *gid, char **cause);
+/* Free a NULL-terminated string vector from launch_argv or launch_env. */
+void launch_strv_free(char **v);
+
+/* output.c: a child's pipes, read into lines. */
+/* The parsers, the scrollback and the log path, for a new proc. */
+void output_init(struct proc *p, const struct proc_spec *spec);
+/* Close the log and the pipes (without finishing their lines) and free
+ * the parsers and the scrollback. */
+void output_free(struct proc *p);
+/* Open the log file if there is one and it is not open yet; a failure is
+ * a PROC_EV_LOG_FAILED event. */
+void output_open_log(struct proc *p);
+/* Read the new run's pipes from the loop; -1 with errno if it cannot. */
+int output_watch(struct proc *p);
+/* Read what is in the pipes now, until they are empty, closed, or a few
+ * megabytes have been read. */
+void output_drain(struct proc *p);
+/* Close both pipes, finishing the lines they were in the middle of. */
+void output_close(struct proc *p);
+/* Write out what the log file holds buffered. */
+void output_flush(struct proc *p);
 
 #endif

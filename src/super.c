@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -594,6 +595,47 @@ super_name_taken(const struct super *s, const char *name)
 			return true;
 	}
 	return false;
+}
+
+int
+super_check(const struct proc_spec *spec, char **cause)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (launch_user(spec, &uid, &gid, cause) == -1)
+		return -1;
+	if (spec->ready.kind == PROC_READY_TCP) {
+		struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV },
+		    *res = NULL;
+		char port[16];
+		const char *host = spec->ready.host != NULL ? spec->ready.host : "127.0.0.1";
+		int rc;
+
+		snprintf(port, sizeof port, "%d", spec->ready.port);
+		rc = getaddrinfo(host, port, &hints, &res);
+		if (rc != 0) {
+			*cause = util_message("%s: ready: cannot resolve '%s': %s",
+			    spec->name != NULL ? spec->name : "?", host, gai_strerror(rc));
+			return -1;
+		}
+		freeaddrinfo(res);
+	}
+	if (spec->ready.kind == PROC_READY_LOG) {
+		regex_t re;
+		int rc = regcomp(&re, spec->ready.pattern != NULL ? spec->ready.pattern : "",
+		    REG_EXTENDED | REG_NOSUB);
+
+		if (rc != 0) {
+			char err[128];
+
+			regerror(rc, &re, err, sizeof err);
+			*cause = util_message("%s: ready: %s", spec->name != NULL ? spec->name : "?", err);
+			return -1;
+		}
+		regfree(&re);
+	}
+	return 0;
 }
 
 struct proc *

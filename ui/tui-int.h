@@ -1,6 +1,7 @@
 /*
  * tui-int.h: the dashboard's state, shared by the files of ui/ that draw
- * it (draw.c), paint it (paint.c) and drive it (tui.c).
+ * it (draw.c, detail.c), paint it (paint.c), run it (tui.c), turn keys
+ * into commands (keys.c) and scroll it (view.c).
  */
 #ifndef BROOD_TUI_INT_H
 #define BROOD_TUI_INT_H
@@ -189,9 +190,40 @@ bool draw_merged_line(struct tui *t, size_t idx, struct proc **p, struct line *l
 extern const int tui_signal_menu[];
 
 /* tui.c */
+/* Show a message in the status bar for a few seconds (printf format). */
 void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The selected process (the selection kept in range), NULL if there is none. */
 struct proc *tui_selected(struct tui *t);
 /* The sanitized command line of pid, cached until the next sample. */
 const char *tui_cmdline(struct tui *t, pid_t pid);
+/* Stop every child and leave once they are over; the second time, kill them. */
+void tui_quit(struct tui *t);
+/* Give the terminal back and stop brood (Ctrl-Z) until it is continued,
+ * then take the terminal again and redraw; nothing once it is gone. */
+void tui_suspend(struct tui *t);
+
+/* keys.c */
+/* Add the config's bindings ("action", "key" pairs, NULL-terminated) to the
+ * actions; -1 with *cause (allocated) for an unknown action or key. Needs
+ * no terminal: called before it is taken. */
+int keys_bind(struct tui *t, const char *const *bindings, char **cause);
+/* Make the terminal's bracketed paste marks keys of ours (after newterm). */
+void keys_paste_define(void);
+/* Do what one key means (r and wch as wget_wch returns them). */
+void keys_handle(struct tui *t, int r, wint_t wch);
+
+/* view.c: the view being scrolled is the merged one, or the selected pane's. */
+/* Scroll it by delta lines (negative: older); reaching the newest follows. */
+void view_scroll(struct tui *t, long delta);
+/* Make it follow the newest line. */
+void view_follow(struct tui *t);
+/* How many lines a page scroll moves in the current layout (at least 1). */
+int view_page(struct tui *t);
+/* Set the search pattern (an empty one clears it) and show the newest
+ * match at or above the bottom line; a bad pattern is a message. */
+void view_search(struct tui *t, const char *text);
+/* Move to the next match in direction dir (-1 older, +1 newer), starting at
+ * the bottom line itself when inclusive; a message when there is none. */
+void view_search_step(struct tui *t, int dir, bool inclusive);
 
 #endif
