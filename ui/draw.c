@@ -694,20 +694,6 @@ marker:
 	}
 }
 
-/* Where a view's bottom is, as an index into n items whose first has seq
- * first_seq; follows the tail unless scrolled. */
-static size_t
-draw_bottom(const struct tui_view *v, size_t n, uint64_t first_seq)
-{
-	if (n == 0)
-		return 0;
-	if (v->follow || v->bottom_seq >= first_seq + n)
-		return n - 1;
-	if (v->bottom_seq < first_seq)
-		return 0;
-	return (size_t)(v->bottom_seq - first_seq);
-}
-
 static void
 draw_pane(struct tui *t, size_t i, int y, int x, int h, int w)
 {
@@ -733,7 +719,7 @@ draw_pane(struct tui *t, size_t i, int y, int x, int h, int w)
 	snprintf(title, sizeof title, " %s - %s ", v->name, state);
 	if (!v->follow && n > 0)
 		snprintf(right, sizeof right, " scrolled: %zu more below ",
-		    n - 1 - draw_bottom(v, n, scroll_seq(sb, 0)));
+		    n - 1 - view_bottom(v, n, scroll_seq(sb, 0)));
 	else if (sb != NULL && scroll_dropped(sb) > 0)
 		snprintf(right, sizeof right, " %llu dropped ",
 		    (unsigned long long)scroll_dropped(sb));
@@ -752,7 +738,7 @@ draw_pane(struct tui *t, size_t i, int y, int x, int h, int w)
 		return;
 	/* Following, the bottom is the newest text, finished or not. */
 	draw_items(t, draw_src_proc, &src, n + src.npending,
-	    v->follow ? n + src.npending - 1 : draw_bottom(v, n, n > 0 ? scroll_seq(sb, 0) : 0),
+	    v->follow ? n + src.npending - 1 : view_bottom(v, n, n > 0 ? scroll_seq(sb, 0) : 0),
 	    sb != NULL ? scroll_dropped(sb) : 0, y + 1, x, h - 1, w);
 }
 
@@ -767,7 +753,7 @@ draw_merged(struct tui *t, int y, int h, int w)
 	draw_fill(y, 0, w, a, pair);
 	draw_text(t, y, 0, w, t->merged_view.follow ? " all processes, interleaved " :
 	    " all processes, interleaved (scrolled) ", a, pair);
-	bottom = draw_bottom(&t->merged_view, t->merged_count, t->merged_seq - t->merged_count);
+	bottom = view_bottom(&t->merged_view, t->merged_count, t->merged_seq - t->merged_count);
 	draw_items(t, draw_src_merged, &namew, t->merged_count, bottom, 0, y + 1, 0, h - 1, w);
 }
 

@@ -213,6 +213,9 @@ void keys_paste_define(void);
 void keys_handle(struct tui *t, int r, wint_t wch);
 
 /* view.c: the view being scrolled is the merged one, or the selected pane's. */
+/* Where v's bottom line is, as an index into n items of which the first
+ * has sequence number first: the last while it follows the tail. */
+size_t view_bottom(const struct tui_view *v, size_t n, uint64_t first);
 /* Scroll it by delta lines (negative: older); reaching the newest follows. */
 void view_scroll(struct tui *t, long delta);
 /* Make it follow the newest line. */

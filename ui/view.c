@@ -47,7 +47,7 @@ view_target(struct tui *t, size_t *n, uint64_t *first)
 	return tui_view_of(t, p);
 }
 
-static size_t
+size_t
 view_bottom(const struct tui_view *v, size_t n, uint64_t first)
 {
 	if (n == 0)
