@@ -180,7 +180,7 @@ detail_draw(struct tui *t, int y, int h)
 	cmd = line_sanitize(proc_command(p));
 	a = paint_role(t, THEME_TITLE_FOCUS, &pair);
 	draw_fill(y, 0, COLS, a, pair);
-	draw_state(p, a1, sizeof a1);
+	list_state(p, a1, sizeof a1);
 	snprintf(buf, sizeof buf, " %s - %s  (i or Esc: back) ", name, a1);
 	draw_text(t, y, 0, COLS, buf, a, pair);
 	snprintf(buf, sizeof buf, " command: %s", cmd);

@@ -1,7 +1,7 @@
 /*
  * draw.c: the dashboard's screen, drawn from the core's state.
  *
- *   ┌ process list (header + one row a process; hidden when zoomed) ┐
+ *   ┌ process list (list.c; hidden when zoomed)                     ┐
  *   │ output: one pane (single), a grid of panes (tiled), or every  │
  *   │ process's lines interleaved with name prefixes (merged)       │
  *   └ status bar: key hints, a message, or the prompt being typed   ┘
@@ -38,7 +38,6 @@ static const uint32_t draw_name_colors[] = {
 	COLOR_PALETTE | 13, COLOR_PALETTE | 12,
 };
 
-static size_t draw_width(struct tui *, const char *);
 
 struct tui_view *
 tui_view_of(struct tui *t, struct proc *p)
@@ -143,8 +142,7 @@ draw_cells_str(struct tui *t, size_t *n, const char *s, attr_t attr, int pair)
 		draw_cell_push(t, n, draw_utf8((const unsigned char *)s, len, &i), attr, pair);
 }
 
-/* Columns text takes on screen. */
-static size_t
+size_t
 draw_width(struct tui *t, const char *text)
 {
 	size_t n = 0, i, w = 0;
@@ -306,68 +304,6 @@ draw_fill(int y, int x, int w, attr_t attr, int pair)
 		mvadd_wch(y, x + i, &cc);
 }
 
-/* The state as the list shows it, and the role that colours it. */
-enum theme_role
-draw_state(struct proc *p, char *buf, size_t len)
-{
-	uint64_t deadline;
-
-	switch (proc_state(p)) {
-	case PROC_RUNNING:
-	case PROC_STARTING:
-		proc_describe(p, buf, len);
-		return proc_paused(p) ? THEME_PAUSED : THEME_RUNNING;
-	case PROC_STOPPING:
-		deadline = proc_kill_deadline_ms(p);
-		if (deadline != 0) {
-			uint64_t now = util_now_ms();
-			uint64_t left = deadline > now ? deadline - now : 0;
-
-			snprintf(buf, len, "stopping, KILL in %.1fs", (double)left / 1000);
-		} else
-			snprintf(buf, len, "stopping (SIGKILL sent)");
-		return THEME_STOPPING;
-	case PROC_BACKOFF: {
-		uint64_t now = util_now_ms(), due = proc_backoff_deadline_ms(p);
-
-		snprintf(buf, len, "backoff, restart in %.1fs", due > now ? (double)(due - now) / 1000 : 0);
-		return THEME_BACKOFF;
-	}
-	case PROC_FATAL:
-		proc_describe(p, buf, len);
-		return THEME_FAILED;
-	case PROC_NEW:
-		proc_describe(p, buf, len);
-		return THEME_EXITED;
-	case PROC_WAITING: {
-		char what[96];
-
-		proc_waiting_for(p, what, sizeof what);
-		snprintf(buf, len, "waiting: %s", what);
-		return THEME_BACKOFF;
-	}
-	default:
-		proc_describe(p, buf, len);
-		return proc_failed(p) ? THEME_FAILED : THEME_EXITED;
-	}
-}
-
-static size_t
-draw_name_width(struct tui *t)
-{
-	size_t i, w = 4;
-
-	for (i = 0; i < super_count(t->s); i++) {
-		size_t n = (size_t)tui_view_of(t, super_proc(t->s, i))->name_cols;
-
-		if (n > w)
-			w = n;
-	}
-	return w > 24 ? 24 : w;
-}
-
-#define DRAW_SPARK 10          /* samples in a list row's sparkline */
-
 static const char *const draw_blocks[9] = {
 	" ", "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
 	"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
@@ -387,142 +323,6 @@ draw_level(const struct tui *t, int level, char ascii[2])
 	ascii[0] = draw_ascii_levels[level];
 	ascii[1] = '\0';
 	return ascii;
-}
-
-/* The last DRAW_SPARK samples of the tree's CPU, 0-100% of one core. */
-static void
-draw_sparkline(struct tui *t, struct proc *p, int y, int x, int w, attr_t attr, int pair)
-{
-	size_t n = proc_history_count(p), i, first = n > DRAW_SPARK ? n - DRAW_SPARK : 0;
-	char buf[DRAW_SPARK * 3 + 1] = "", ascii[2];
-
-	for (i = first; i < n; i++) {
-		float cpu;
-		uint64_t rss;
-
-		proc_history(p, i, &cpu, &rss);
-		strcat(buf, draw_level(t, cpu <= 0 ? 0 : 1 + (int)(cpu * 7 / 100), ascii));
-	}
-	draw_text(t, y, x, w, buf, attr, pair);
-}
-
-/* The CPU and MEM columns: the tree's figures, or the leader's alone. */
-static bool
-draw_figures(struct tui *t, struct proc *p, char *cpu, char *mem, size_t len)
-{
-	const struct proc_metrics *m = proc_metrics(p);
-	double c = t->leader_figures ? m->cpu_pct : m->tree_cpu_pct;
-	uint64_t r = t->leader_figures ? m->rss_kib : m->tree_rss_kib;
-
-	if (!m->valid) {
-		snprintf(cpu, len, "-");
-		snprintf(mem, len, "-");
-		return false;
-	}
-	snprintf(cpu, len, "%.0f%%", c);
-	util_format_kib(r, mem, len);
-	return (t->opts.cpu_alert_pct > 0 && c >= t->opts.cpu_alert_pct) ||
-	    (t->opts.mem_alert_kib > 0 && r >= t->opts.mem_alert_kib);
-}
-
-/* Columns of a list row besides its name and state: the selection mark,
- * the spaces between columns, PID, CPU, MEM, the sparkline, UPTIME, RST. */
-#define DRAW_ROW_REST (2 + 1 + 1 + 7 + 1 + 5 + 1 + 6 + 1 + DRAW_SPARK + 1 + 8 + 1 + 3)
-#define DRAW_STATE_MIN 24
-
-/* The width of the STATE column: 24, or as much more as the longest state
- * of the rows shown needs (a failure's whole reason) while the row still
- * fits the screen. */
-static int
-draw_state_width(struct tui *t, size_t namew, size_t first, size_t end)
-{
-	int w = DRAW_STATE_MIN, room = COLS - (int)namew - DRAW_ROW_REST;
-	char state[128];
-	size_t i, k;
-
-	for (i = first; i < end && w < room; i++) {
-		draw_state(super_proc(t->s, i), state, sizeof state);
-		k = 0;
-		draw_cells_str(t, &k, state, 0, 0);
-		if ((int)k > w)
-			w = (int)k < room ? (int)k : room;
-	}
-	return w;
-}
-
-static void
-draw_list(struct tui *t, int y, int h)
-{
-	size_t n = super_count(t->s), i, namew = draw_name_width(t);
-	uint64_t now = util_now_ms();
-	attr_t attr;
-	int pair, x, statew;
-	char buf[256];
-
-	t->list_y = y;
-	t->list_h = h;
-	if (h <= 0)
-		return;
-	if (t->sel < t->list_top)
-		t->list_top = t->sel;
-	if (h > 1 && t->sel >= t->list_top + (size_t)(h - 1))
-		t->list_top = t->sel - (size_t)(h - 2);
-	statew = draw_state_width(t, namew, t->list_top,
-	    t->list_top + (size_t)(h - 1) < n ? t->list_top + (size_t)(h - 1) : n);
-	attr = paint_role(t, THEME_HEADER, &pair);
-	draw_fill(y, 0, COLS, attr, pair);
-	snprintf(buf, sizeof buf, "  %-*s %-*s %7s %5s %6s %-*s %8s %3s", (int)namew, "NAME",
-	    statew, "STATE", "PID", t->leader_figures ? "CPU*" : "CPU", t->leader_figures ? "MEM*" : "MEM",
-	    DRAW_SPARK, "HISTORY", "UPTIME", "RST");
-	draw_text(t, y, 0, COLS, buf, attr, pair);
-	for (i = t->list_top; i < n && (int)(i - t->list_top) < h - 1; i++) {
-		struct proc *p = super_proc(t->s, i);
-		int row = y + 1 + (int)(i - t->list_top);
-		bool sel = i == t->sel, alert;
-		enum theme_role role;
-		const char *name = tui_view_of(t, p)->name;
-		char state[128], up[32], pid[16];
-		char cpu[32], mem[32];
-		uint64_t start = proc_started_ms(p), end = proc_ended_ms(p);
-		attr_t rowattr, graph;
-		int rowpair, gpair;
-
-		alert = draw_figures(t, p, cpu, mem, sizeof cpu);
-		rowattr = paint_role(t, sel ? (t->focus == TUI_FOCUS_LIST ? THEME_SELECTION :
-		    THEME_SELECTION_IDLE) : alert ? THEME_ALERT : THEME_NORMAL, &rowpair);
-		draw_fill(row, 0, COLS, rowattr, rowpair);
-		x = draw_text(t, row, 0, COLS, sel ? "> " : "  ", rowattr, rowpair);
-		draw_text(t, row, x, (int)namew, name, rowattr, rowpair);
-		x += (int)namew + 1;
-		role = draw_state(p, state, sizeof state);
-		if (sel)
-			attr = rowattr, pair = rowpair;
-		else
-			attr = paint_role(t, role, &pair);
-		draw_text(t, row, x, statew < COLS - x ? statew : COLS - x, state, attr, pair);
-		x += statew + 1;
-		if (start == 0)
-			snprintf(up, sizeof up, "-");
-		else
-			util_format_ms((end != 0 ? end : now) - start, 0, up, sizeof up);
-		if (proc_pid(p) > 0)
-			snprintf(pid, sizeof pid, "%d", (int)proc_pid(p));
-		else
-			snprintf(pid, sizeof pid, "-");
-		snprintf(buf, sizeof buf, "%7s %5s %6s ", pid, cpu, mem);
-		if (x < COLS)
-			x += draw_text(t, row, x, COLS - x, buf, rowattr, rowpair);
-		graph = sel ? rowattr : paint_role(t, THEME_GRAPH, &gpair);
-		if (sel)
-			gpair = rowpair;
-		if (x < COLS)
-			draw_sparkline(t, p, row, x, DRAW_SPARK < COLS - x ? DRAW_SPARK : COLS - x,
-			    graph, gpair);
-		x += DRAW_SPARK + 1;
-		snprintf(buf, sizeof buf, "%8s %3u", up, proc_restarts(p));
-		if (x < COLS)
-			draw_text(t, row, x, COLS - x, buf, rowattr, rowpair);
-	}
 }
 
 static bool
@@ -715,7 +515,7 @@ draw_pane(struct tui *t, size_t i, int y, int x, int h, int w)
 
 	a = paint_role(t, focus ? THEME_TITLE_FOCUS : THEME_TITLE, &pair);
 	draw_fill(y, x, w, a, pair);
-	draw_state(p, state, sizeof state);
+	list_state(p, state, sizeof state);
 	snprintf(title, sizeof title, " %s - %s ", v->name, state);
 	if (!v->follow && n > 0)
 		snprintf(right, sizeof right, " scrolled: %zu more below ",
@@ -745,7 +545,7 @@ draw_pane(struct tui *t, size_t i, int y, int x, int h, int w)
 static void
 draw_merged(struct tui *t, int y, int h, int w)
 {
-	size_t namew = draw_name_width(t), bottom;
+	size_t namew = list_name_width(t), bottom;
 	attr_t a;
 	int pair;
 
@@ -1029,7 +829,7 @@ draw_screen(struct tui *t)
 		if (list_h < 2)
 			list_h = 2;
 	}
-	draw_list(t, 0, list_h);
+	list_draw(t, 0, list_h);
 	t->list_lines = LINES;
 	t->list_cols = COLS;
 	out_y = list_h;
@@ -1048,16 +848,4 @@ draw_screen(struct tui *t)
 		    &t->help_top, 0, false);
 	if (t->prompt == TUI_PROMPT_SIGNAL)
 		draw_signal_menu(t);
-}
-
-void
-draw_list_again(struct tui *t)
-{
-	/* The list's rows are drawn whole; anything over them needs it all. */
-	if (t->list_h <= 0 || t->list_lines != LINES || t->list_cols != COLS || t->detail ||
-	    t->help || t->prompt != TUI_PROMPT_NONE) {
-		draw_screen(t);
-		return;
-	}
-	draw_list(t, t->list_y, t->list_h);
 }

@@ -169,8 +169,8 @@ int draw_text(struct tui *t, int y, int x, int w, const char *s, attr_t attr, in
 /* Fill a row segment with blanks in a style. */
 void draw_fill(int y, int x, int w, attr_t attr, int pair);
 
-/* The state as the list shows it, and the role that colours it. */
-enum theme_role draw_state(struct proc *p, char *buf, size_t len);
+/* Columns text takes on screen. */
+size_t draw_width(struct tui *t, const char *text);
 
 /* One character for a level 0..8: a block, or its ASCII stand-in. */
 const char *draw_level(const struct tui *t, int level, char ascii[2]);
@@ -178,9 +178,17 @@ const char *draw_level(const struct tui *t, int level, char ascii[2]);
 /* detail.c: the detail view of the selected process, in rows y..y+h-1. */
 void detail_draw(struct tui *t, int y, int h);
 
+/* list.c: the process list. */
+/* Draw it in rows y..y+h-1 (the header first). */
+void list_draw(struct tui *t, int y, int h);
 /* Redraw the process list alone, over the last frame, when nothing else
  * can have changed; else the whole screen. */
-void draw_list_again(struct tui *t);
+void list_draw_again(struct tui *t);
+/* The state as the list shows it, and the role that colours it. */
+enum theme_role list_state(struct proc *p, char *buf, size_t len);
+/* The width of the NAME column: the widest name, 4 to 24 columns. */
+size_t list_name_width(struct tui *t);
+
 /* The view of process i (created on demand). */
 struct tui_view *tui_view_of(struct tui *t, struct proc *p);
 /* Entry idx of the merged list: its process and line; false if gone. */

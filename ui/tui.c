@@ -507,7 +507,7 @@ tui_idle(struct loop *l, void *arg)
 		if (t->dirty)
 			draw_screen(t);
 		else
-			draw_list_again(t);
+			list_draw_again(t);
 		refresh();
 		t->last_frame_ms = now;
 		t->dirty = t->dirty_list = false;
