@@ -44,9 +44,10 @@ void ptree_owners(struct ptree *t, ptree_owner_cb *cb, void *arg, int *owner);
  * -1 if /proc cannot be read. */
 int ptree_walk_safe(void (*fn)(void *arg, const struct ptree_entry *e), void *arg);
 
-/* Whether t, sorted by pid (as ptree_owners leaves it), holds the process
- * pid that started at start. */
-bool ptree_has(const struct ptree *t, pid_t pid, unsigned long long start);
+/* The entry of t, sorted by pid (as ptree_owners leaves it), for the
+ * process pid that started at start; NULL if t does not hold it. */
+const struct ptree_entry *ptree_get(const struct ptree *t, pid_t pid,
+    unsigned long long start);
 
 /* Copy the value of environment variable name ("BROOD_ID") of process pid
  * into buf; false if pid is gone, unreadable, or has no such variable. */

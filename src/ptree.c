@@ -263,12 +263,12 @@ ptree_find(const struct ptree *t, pid_t pid)
 	return -1;
 }
 
-bool
-ptree_has(const struct ptree *t, pid_t pid, unsigned long long start)
+const struct ptree_entry *
+ptree_get(const struct ptree *t, pid_t pid, unsigned long long start)
 {
 	ssize_t i = ptree_find(t, pid);
 
-	return i >= 0 && t->v[i].start == start;
+	return i >= 0 && t->v[i].start == start ? &t->v[i] : NULL;
 }
 
 #define PTREE_UNKNOWN (-2)

@@ -132,6 +132,7 @@ struct super {
 	char *read_buf;
 
 	struct ptree tree;        /* the last /proc snapshot */
+	struct ptree poll_seen;   /* the snapshot before super_poll's rescan */
 	int *owner;               /* owner[i]: proc index of tree.v[i], or -1 */
 	size_t owner_cap;
 	bool tree_fresh;          /* snapshot reusable within one command */

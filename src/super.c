@@ -255,51 +255,89 @@ super_tree_update(struct super *s)
 		super_tree_rescan(s);
 }
 
+/* Whether a stopping proc has a process outside its group: only those
+ * can escape the group's signal. */
+static bool
+super_stopping_outside(const struct super *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->tree.n; i++) {
+		const struct proc *p = s->owner[i] >= 0 ? s->procs[s->owner[i]] : NULL;
+
+		if (p != NULL && p->state == PROC_STOPPING && s->tree.v[i].pgid != p->pid)
+			return true;
+	}
+	return false;
+}
+
+/* Copy the snapshot into seen, to tell newcomers by after a rescan. */
+static void
+super_tree_keep(const struct super *s, struct ptree *seen)
+{
+	if (seen->cap < s->tree.n + 1) {
+		seen->cap = s->tree.n + s->tree.n / 4 + 16;
+		seen->v = xreallocarray(seen->v, seen->cap, sizeof *seen->v);
+	}
+	memcpy(seen->v, s->tree.v, s->tree.n * sizeof *seen->v);
+	seen->n = s->tree.n;
+}
+
+/* Give each process of a stopping proc that is outside its group, and was
+ * not outside it in seen, the proc's stop signal; how many got it. One
+ * that was outside got it on its own already. One that was in the group
+ * and has left it since (setsid between the snapshot and the group's
+ * kill()) may have missed the group's signal: it gets it now. */
+static size_t
+super_signal_unseen(struct super *s, const struct ptree *seen)
+{
+	const struct ptree_entry *was;
+	size_t i, found = 0;
+
+	for (i = 0; i < s->tree.n; i++) {
+		const struct ptree_entry *e = &s->tree.v[i];
+		const struct proc *p = s->owner[i] >= 0 ? s->procs[s->owner[i]] : NULL;
+
+		if (p == NULL || p->state != PROC_STOPPING || e->pgid == p->pid || e->state == 'Z')
+			continue;
+		was = ptree_get(seen, e->pid, e->start);
+		if (was != NULL && was->pgid != p->pid)
+			continue;
+		kill(e->pid, p->stop_sig);
+		if (p->stop_sig != SIGKILL && p->stop_sig != SIGCONT)
+			kill(e->pid, SIGCONT);
+		found++;
+	}
+	return found;
+}
+
 /* A process outside its proc's group (a daemon in a session of its own)
  * can fork a child into yet another session between the snapshot and the
  * signal, and the child would wait for SIGKILL at the stop timeout. So
  * look again, and again until nothing new turns up, as systemd does in a
  * cgroup; members of a group got its signal in one go and cannot escape
- * it, so a tree that is all one group needs no second look. */
+ * it, so a tree that is all one group needs no second look. What turns up
+ * later still is signalled by the poll (super_poll). */
 void
 super_signal_newcomers(struct super *s)
 {
 	struct ptree seen = { 0 };
-	bool outside = false;
-	size_t pass, i;
+	size_t pass;
 
-	for (i = 0; i < s->tree.n && !outside; i++) {
-		const struct proc *p = s->owner[i] >= 0 ? s->procs[s->owner[i]] : NULL;
-
-		outside = p != NULL && p->state == PROC_STOPPING && s->tree.v[i].pgid != p->pid;
-	}
-	for (pass = 0; pass < 4 && outside; pass++) {
-		size_t found = 0;
-
-		seen.v = xreallocarray(seen.v, s->tree.n + 1, sizeof *seen.v);
-		memcpy(seen.v, s->tree.v, s->tree.n * sizeof *seen.v);
-		seen.n = s->tree.n;
+	for (pass = 0; pass < 4 && super_stopping_outside(s); pass++) {
+		super_tree_keep(s, &seen);
 		super_tree_rescan(s);
-		for (i = 0; i < s->tree.n; i++) {
-			const struct ptree_entry *e = &s->tree.v[i];
-			const struct proc *p = s->owner[i] >= 0 ? s->procs[s->owner[i]] : NULL;
-
-			if (p == NULL || p->state != PROC_STOPPING || e->pgid == p->pid ||
-			    e->state == 'Z' || ptree_has(&seen, e->pid, e->start))
-				continue;
-			kill(e->pid, p->stop_sig);
-			if (p->stop_sig != SIGKILL && p->stop_sig != SIGCONT)
-				kill(e->pid, SIGCONT);
-			found++;
-		}
-		if (found == 0)
+		if (super_signal_unseen(s, &seen) == 0)
 			break;
 	}
 	free(seen.v);
 }
 
 /* One look at every stopping proc: those whose processes are all gone are
- * done. */
+ * done. A process that turned up outside its proc's group since the last
+ * look (a loop forking into new sessions can outrun the passes of
+ * super_signal_newcomers, and a member can leave the group just before
+ * the group's signal) gets the stop signal now, not at the timeout. */
 static void
 super_poll(struct loop *l, void *arg)
 {
@@ -308,7 +346,9 @@ super_poll(struct loop *l, void *arg)
 	size_t i;
 
 	s->poll_timer = NULL;
+	super_tree_keep(s, &s->poll_seen);
 	super_tree_update(s);
+	super_signal_unseen(s, &s->poll_seen);
 	for (i = 0; i < s->nprocs; i++) {
 		struct proc *p = s->procs[i];
 
@@ -560,6 +600,7 @@ super_free(struct super *s)
 		proc_free(s->procs[i]);
 	free(s->procs);
 	ptree_free(&s->tree);
+	ptree_free(&s->poll_seen);
 	free(s->owner);
 	free(s->leaders);
 	free(s->read_buf);

@@ -185,19 +185,26 @@ END_TEST
 START_TEST(test_fork_loop)
 {
 	long took;
+	int round;
 
 	/* A loop forking for as long as it lives: orphans in its group, and
-	 * orphans in sessions of their own that brood adopts. */
-	start("--no-summary", "--stop-timeout", "3", "-n", "loop,sessions",
-	    "echo looping; while :; do (sleep 30 &); sleep 0.005; done",
-	    "echo looping; while :; do setsid sleep 30 & sleep 0.005; done", NULL);
-	wait_out("loop     | looping", 5000);
-	wait_out("sessions | looping", 5000);
-	usleep(500000);
-	took = stop_brood(SIGTERM, 10000);
-	tu_assert_line(&tp, "loop     | killed by SIGTERM");
-	tu_assert_line(&tp, "sessions | killed by SIGTERM");
-	ck_assert_msg(took < 2500, "took %ld ms", took);
+	 * orphans in sessions of their own that brood adopts. A child that
+	 * calls setsid between brood's snapshot and the group's kill() misses
+	 * the group's signal: only a look after the kill finds it, and without
+	 * one it waits for SIGKILL at the stop timeout (3 s). That race is
+	 * lost about one stop in four, so it is run several times. */
+	for (round = 0; round < 5; round++) {
+		start("--no-summary", "--stop-timeout", "3", "-n", "loop,sessions",
+		    "echo looping; while :; do (sleep 30 &); sleep 0.005; done",
+		    "echo looping; while :; do setsid sleep 30 & sleep 0.005; done", NULL);
+		wait_out("loop     | looping", 5000);
+		wait_out("sessions | looping", 5000);
+		usleep(300000);
+		took = stop_brood(SIGTERM, 10000);
+		tu_assert_line(&tp, "loop     | killed by SIGTERM");
+		tu_assert_line(&tp, "sessions | killed by SIGTERM");
+		ck_assert_msg(took < 1500, "round %d took %ld ms", round, took);
+	}
 }
 END_TEST
 
