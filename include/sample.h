@@ -66,6 +66,12 @@ typedef void sample_want_fn(struct sample_table *t, void *arg);
 int sample_take(struct sample *s, struct sample_table *t, uint64_t now_ms,
     sample_want_fn *want, void *arg);
 
+/* Close the stat descriptors kept for wanted processes (their rows are
+ * read by libproc2 until descriptors are kept again) and keep at most
+ * half as many from now on: brood ran out of descriptors. How many were
+ * closed. */
+size_t sample_release_fds(struct sample *s);
+
 /* sample_take wanting every process. */
 int sample_all(struct sample *s, struct sample_table *t, uint64_t now_ms);
 

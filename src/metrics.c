@@ -54,6 +54,12 @@ metrics_start(struct super *s)
 	    metrics_timer, s);
 }
 
+size_t
+metrics_release_fds(struct super *s)
+{
+	return s->sampler != NULL ? sample_release_fds(s->sampler) : 0;
+}
+
 void
 metrics_stop(struct super *s)
 {

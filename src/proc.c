@@ -226,6 +226,7 @@ proc_start(struct proc *p)
 	struct spawn_child child;
 	struct loop *l = p->s->loop;
 	char *cause = NULL;
+	int rc;
 
 	switch (p->state) {
 	case PROC_STARTING:
@@ -257,7 +258,15 @@ proc_start(struct proc *p)
 	p->ended_ms = 0;
 	metrics_reset(p, true);
 
-	if (spawn_start(&spec, &child, &cause) == -1) {
+	/* Out of descriptors: the sampler's kept ones are the only ones brood
+	 * can spare, so they go and the start is tried once more. */
+	rc = spawn_start(&spec, &child, &cause);
+	if (rc == -1 && (errno == EMFILE || errno == ENFILE) && metrics_release_fds(p->s) > 0) {
+		free(cause);
+		cause = NULL;
+		rc = spawn_start(&spec, &child, &cause);
+	}
+	if (rc == -1) {
 		int err = errno;
 		struct proc_event ev = { .kind = PROC_EV_FAILED, .stage = child.fail_stage,
 		    .err = err };

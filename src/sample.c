@@ -53,7 +53,9 @@
  * through it. The verifying read at open time (its start time must be
  * the row's) closes the one window, between libproc2's read and the
  * open. Descriptors are capped at a quarter of the open-file limit, so
- * brood's children keep the rest; past it, rows are read by libproc2.
+ * brood's children keep the rest; past it, rows are read by libproc2. A
+ * start that finds no descriptor left has the sampler close all of its
+ * own and keep half as many from then on (sample_release_fds).
  *
  * stat has an rss field too, but since Linux 6.2 it is the per-CPU
  * counters read without summing them, off by up to CPUs x batch pages per
@@ -253,6 +255,16 @@ sample_close_all(struct sample *s, size_t nrows)
 	for (i = 0; i < s->nprev; i++)
 		s->prev_row[i].fd = -1;
 	s->nfd = 0;
+}
+
+size_t
+sample_release_fds(struct sample *s)
+{
+	size_t n = s->nfd;
+
+	sample_close_all(s, 0);
+	s->fd_max = n / 2 < s->fd_max ? n / 2 : s->fd_max;
+	return n;
 }
 
 void

@@ -183,6 +183,9 @@ void metrics_start(struct super *s);
 void metrics_tick(struct super *s);
 void metrics_forget(struct super *s);  /* indices changed: drop the last sample */
 void metrics_stop(struct super *s);
+/* Give back the descriptors the sampler keeps, for a start that ran out
+ * of them; how many were closed. */
+size_t metrics_release_fds(struct super *s);
 /* A new run of p begins, or it ended: its figures are no longer current. */
 void metrics_reset(struct proc *p, bool new_run);
 

@@ -6,9 +6,12 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -294,6 +297,58 @@ START_TEST(test_three_hundred)
 }
 END_TEST
 
+/* The sampler keeps a descriptor open on each of brood's processes. When
+ * brood runs out of descriptors, a start gets them back from it and
+ * succeeds, and the figures go on (read through libproc2 instead). */
+START_TEST(test_start_takes_sampler_descriptors)
+{
+	struct rlimit old, low;
+	char cmd[512];
+	struct proc *p;
+	int fds[256], nfds = 0, fd;
+	size_t i;
+	uint64_t end;
+
+	snprintf(cmd, sizeof cmd, "%s sleep 100", tu_helper());
+	for (i = 0; i < 10; i++)
+		add(NULL, cmd);
+	super_start_all(s);
+	run_for(200);
+	super_sample(s);
+	super_sample(s); /* the descriptors are kept by now */
+	/* Every descriptor taken but two: not enough for a child's pipes. */
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	low = old;
+	low.rlim_cur = (rlim_t)fd + 64;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (nfds < 256 && (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		fds[nfds++] = fd;
+	ck_assert_int_eq(errno, EMFILE);
+	ck_assert_int_ge(nfds, 2);
+	close(fds[--nfds]);
+	close(fds[--nfds]);
+
+	p = add("late", cmd);
+	proc_start(p);
+	end = util_now_ms() + 5000;
+	while (proc_state(p) == PROC_STARTING && util_now_ms() < end)
+		loop_once(l, 10);
+	ck_assert_msg(proc_state(p) == PROC_RUNNING, "the late child is %s",
+	    proc_state(p) == PROC_FAILED ? "failed" : "not running");
+	while (nfds > 0)
+		close(fds[--nfds]);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	super_sample(s);
+	super_sample(s);
+	for (i = 0; i < super_count(s); i++)
+		ck_assert_msg(proc_metrics(super_proc(s, i))->valid &&
+		    proc_metrics(super_proc(s, i))->rss_kib > 0, "child %zu not sampled", i);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -306,5 +361,6 @@ main(void)
 	tcase_add_test(tc, test_daemon_counted);
 	tcase_add_test(tc, test_ended_shows_nothing);
 	tcase_add_test(tc, test_three_hundred);
+	tcase_add_test(tc, test_start_takes_sampler_descriptors);
 	return tu_run_suite(suite);
 }
