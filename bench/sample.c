@@ -8,8 +8,9 @@
  * sampling ticks (after two untimed ones, so every process has a previous
  * sample), interval_ms apart (20 by default; brood ticks once a second,
  * which only makes the benchmark slower). A tick is all brood does each
- * interval: list /proc, read what it must through libproc2, attribute
- * every process to its child, and add up the figures. Prints the median
+ * interval: list /proc, read its own processes through the stat
+ * descriptors it keeps and the others through libproc2, attribute every
+ * process to its child, and add up the figures. Prints the median
  * and the 90th percentile of the wall time, and of the CPU time (user and
  * system) the calling thread spent.
  */
