@@ -214,10 +214,6 @@ void conf_yaml_warn(struct conf_yaml *y, const struct conf_node *n, const char *
 /* Whether n is nothing: a plain ~, null or empty scalar. */
 bool conf_yaml_null(const struct conf_node *n);
 
-/* What n is, for "got ...": a mapping, a list, nothing, or 'its text'
- * (allocated). */
-char *conf_yaml_what(const struct conf_node *n);
-
 /* Fail at n with "WHERE: expected EXPECTED, got WHAT"; -1. */
 int conf_yaml_expected(struct conf_yaml *y, const struct conf_node *n, const char *where,
     const char *expected);

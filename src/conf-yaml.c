@@ -126,7 +126,7 @@ conf_yaml_null(const struct conf_node *n)
 }
 
 /* What n is, for "got ...": a mapping, a list, nothing, or 'its text'. */
-char *
+static char *
 conf_yaml_what(const struct conf_node *n)
 {
 	if (n->kind == CONF_NODE_MAPPING)
