@@ -1,7 +1,7 @@
 /*
  * conf.h: process sets from files: brood.yaml, a Procfile (with the .env
  * beside it), or the files of mprocs and process-compose. The only module
- * of brood that includes libyaml.
+ * of brood that includes libyaml (in src/conf-node.c alone).
  *
  * Loading any of them gives a complete, checked config or an error naming
  * file:line:column and the key; nothing is started and the terminal is not
@@ -166,6 +166,7 @@ int conf_duration(const char *s, uint64_t *ms);
 /* Parse "512K", "8M", "1G", "4096" into bytes; -1 if malformed or overflowing. */
 int conf_size(const char *s, uint64_t *bytes);
 
+/* Free everything c holds and zero it: a loaded conf, or a zeroed one. */
 void conf_free(struct conf *c);
 
 #endif
