@@ -77,25 +77,17 @@ static int
 conf_brood_backoff(struct conf_yaml *y, const struct conf_node *map, const char *where,
     struct conf_proc *p)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	int rc;
 
-	if (map->kind != CONF_NODE_MAPPING)
-		return conf_yaml_expected(y, map, where, "a mapping");
-	rc = conf_yaml_keys(y, map, where, "key");
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text;
-		char *sub = xasprintf("%s.%s", where, key);
-
-		if (strcmp(key, "first") == 0)
-			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &p->backoff_first_ms);
-		else if (strcmp(key, "max") == 0)
-			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &p->backoff_max_ms);
+	rc = conf_yaml_walk(y, map, where, &w);
+	while (conf_yaml_step(&w, rc)) {
+		if (strcmp(w.key, "first") == 0)
+			rc = conf_yaml_number(y, w.v, w.sub, &conf_duration_kind, &p->backoff_first_ms);
+		else if (strcmp(w.key, "max") == 0)
+			rc = conf_yaml_number(y, w.v, w.sub, &conf_duration_kind, &p->backoff_max_ms);
 		else
-			conf_yaml_unknown(y, k);
-		free(sub);
+			conf_yaml_unknown(y, w.k);
 	}
 	return rc;
 }
@@ -187,42 +179,34 @@ static int
 conf_brood_limits(struct conf_yaml *y, const struct conf_node *map, const char *where,
     struct proc_limits *l)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	int rc;
 
-	if (map->kind != CONF_NODE_MAPPING)
-		return conf_yaml_expected(y, map, where, "a mapping");
-	rc = conf_yaml_keys(y, map, where, "key");
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text;
-		char *sub = xasprintf("%s.%s", where, key);
-
-		if (strcmp(key, "cpu") == 0) {
+	rc = conf_yaml_walk(y, map, where, &w);
+	while (conf_yaml_step(&w, rc)) {
+		if (strcmp(w.key, "cpu") == 0) {
 			uint64_t ms = 0;
 
 			/* RLIMIT_CPU counts whole seconds: round up, never to 0. */
-			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &ms);
+			rc = conf_yaml_number(y, w.v, w.sub, &conf_duration_kind, &ms);
 			if (rc == 0 && ms < 1000) {
-				char *shown = conf_show(v->text, v->len);
+				char *shown = conf_show(w.v->text, w.v->len);
 
-				rc = conf_yaml_fail(y, v, "%s: must be at least 1s, got %s", sub, shown);
+				rc = conf_yaml_fail(y, w.v, "%s: must be at least 1s, got %s", w.sub, shown);
 				free(shown);
 			}
 			if (rc == 0)
 				l->cpu_s = (int64_t)(ms / 1000 + (ms % 1000 != 0));
-		} else if (strcmp(key, "address_space") == 0) {
-			rc = conf_brood_limit(y, v, sub, &conf_size_kind, false, &l->as_bytes);
-		} else if (strcmp(key, "open_files") == 0) {
-			rc = conf_brood_limit(y, v, sub, &conf_count_kind, false, &l->nofile);
-		} else if (strcmp(key, "core") == 0) {
+		} else if (strcmp(w.key, "address_space") == 0) {
+			rc = conf_brood_limit(y, w.v, w.sub, &conf_size_kind, false, &l->as_bytes);
+		} else if (strcmp(w.key, "open_files") == 0) {
+			rc = conf_brood_limit(y, w.v, w.sub, &conf_count_kind, false, &l->nofile);
+		} else if (strcmp(w.key, "core") == 0) {
 			/* 0 is the point here: no core files. */
-			rc = conf_brood_limit(y, v, sub, &conf_size_kind, true, &l->core_bytes);
+			rc = conf_brood_limit(y, w.v, w.sub, &conf_size_kind, true, &l->core_bytes);
 		} else {
-			conf_yaml_unknown(y, k);
+			conf_yaml_unknown(y, w.k);
 		}
-		free(sub);
 	}
 	return rc;
 }
@@ -306,47 +290,41 @@ conf_brood_ready(struct conf_yaml *y, const struct conf_node *map, const char *w
     struct proc_ready *r)
 {
 	const struct conf_node *kind = NULL, *period = NULL;
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	int rc;
 
-	if (map->kind != CONF_NODE_MAPPING)
-		return conf_yaml_expected(y, map, where, "a mapping");
-	rc = conf_yaml_keys(y, map, where, "key");
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text, *t;
-		char *sub = xasprintf("%s.%s", where, key);
+	rc = conf_yaml_walk(y, map, where, &w);
+	while (conf_yaml_step(&w, rc)) {
+		const char *t;
 
-		if (strcmp(key, "log") == 0 || strcmp(key, "tcp") == 0 || strcmp(key, "cmd") == 0) {
+		if (strcmp(w.key, "log") == 0 || strcmp(w.key, "tcp") == 0 || strcmp(w.key, "cmd") == 0) {
 			if (kind != NULL) {
-				rc = conf_yaml_fail(y, k, "%s: only one of log, tcp and cmd "
+				rc = conf_yaml_fail(y, w.k, "%s: only one of log, tcp and cmd "
 				    "(%s is on line %zu)", where, kind->text, kind->line);
-			} else if (key[0] == 'l') {
-				rc = conf_yaml_string(y, v, sub, &t);
+			} else if (w.key[0] == 'l') {
+				rc = conf_yaml_string(y, w.v, w.sub, &t);
 				if (rc == 0)
-					rc = conf_brood_regex(y, v, sub, t);
+					rc = conf_brood_regex(y, w.v, w.sub, t);
 				if (rc == 0) {
 					r->pattern = xstrdup(t);
 					r->kind = PROC_READY_LOG;
 				}
-			} else if (key[0] == 't') {
-				rc = conf_brood_ready_tcp(y, v, sub, r);
+			} else if (w.key[0] == 't') {
+				rc = conf_brood_ready_tcp(y, w.v, w.sub, r);
 			} else {
-				rc = conf_yaml_shell(y, v, sub, &r->cmd);
+				rc = conf_yaml_shell(y, w.v, w.sub, &r->cmd);
 				if (rc == 0)
 					r->kind = PROC_READY_CMD;
 			}
-			kind = k;
-		} else if (strcmp(key, "period") == 0) {
-			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &r->period_ms);
-			period = k;
-		} else if (strcmp(key, "timeout") == 0) {
-			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &r->timeout_ms);
+			kind = w.k;
+		} else if (strcmp(w.key, "period") == 0) {
+			rc = conf_yaml_number(y, w.v, w.sub, &conf_duration_kind, &r->period_ms);
+			period = w.k;
+		} else if (strcmp(w.key, "timeout") == 0) {
+			rc = conf_yaml_number(y, w.v, w.sub, &conf_duration_kind, &r->timeout_ms);
 		} else {
-			conf_yaml_unknown(y, k);
+			conf_yaml_unknown(y, w.k);
 		}
-		free(sub);
 	}
 	if (rc == 0 && kind == NULL)
 		rc = conf_yaml_fail(y, map, "%s: expected one of log, tcp or cmd", where);
@@ -362,69 +340,65 @@ conf_brood_proc_keys(struct conf_yaml *y, const struct conf_node *map, const cha
     struct conf_proc *p, char ***file_env, char ***env)
 {
 	const struct conf_node *allow = NULL;
-	const struct conf_node_pair *pair;
-	int rc = conf_yaml_keys(y, map, where, "key");
+	struct conf_yaml_pair w;
+	int rc = conf_yaml_walk(y, map, where, &w);
 
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text, *t;
-		char *sub = xasprintf("%s.%s", where, key);
+	while (conf_yaml_step(&w, rc)) {
+		const char *t;
 
-		if (strcmp(key, "cmd") == 0) {
-			rc = conf_yaml_cmd(y, v, sub, p);
-		} else if (strcmp(key, "cwd") == 0) {
-			rc = conf_yaml_string(y, v, sub, &t);
+		if (strcmp(w.key, "cmd") == 0) {
+			rc = conf_yaml_cmd(y, w.v, w.sub, p);
+		} else if (strcmp(w.key, "cwd") == 0) {
+			rc = conf_yaml_string(y, w.v, w.sub, &t);
 			if (rc == 0)
 				p->cwd = t[0] == '/' ? xstrdup(t) : conf_join(y->c->dir, t);
-		} else if (strcmp(key, "env") == 0) {
-			rc = conf_yaml_env(y, v, sub, env);
-		} else if (strcmp(key, "env_file") == 0) {
-			rc = conf_brood_env_file(y, v, sub, file_env);
-		} else if (strcmp(key, "clear_env") == 0) {
-			rc = conf_yaml_bool(y, v, sub, &p->clear_env);
-		} else if (strcmp(key, "allow_env") == 0) {
-			rc = conf_brood_allow_env(y, v, sub, p);
-			allow = k;
-		} else if (strcmp(key, "color") == 0) {
-			rc = conf_brood_color(y, v, sub, &p->color_force);
-		} else if (strcmp(key, "autostart") == 0) {
-			rc = conf_yaml_bool(y, v, sub, &p->autostart);
-		} else if (strcmp(key, "stop_signal") == 0) {
-			rc = conf_yaml_signal(y, v, sub, &p->stop_signal);
-		} else if (strcmp(key, "stop_timeout") == 0) {
-			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &p->stop_timeout_ms);
-		} else if (strcmp(key, "timeout") == 0) {
-			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &p->timeout_ms);
-		} else if (strcmp(key, "restart") == 0) {
-			rc = conf_brood_restart(y, v, sub, &p->restart);
-		} else if (strcmp(key, "backoff") == 0) {
-			rc = conf_brood_backoff(y, v, sub, p);
-		} else if (strcmp(key, "max_restarts") == 0) {
-			rc = conf_yaml_max_restarts(y, v, sub, false, &p->max_restarts);
-		} else if (strcmp(key, "restart_window") == 0) {
-			rc = conf_yaml_number(y, v, sub, &conf_duration_kind, &p->restart_window_ms);
-		} else if (strcmp(key, "limits") == 0) {
-			rc = conf_brood_limits(y, v, sub, &p->limits);
-		} else if (strcmp(key, "nice") == 0) {
-			rc = conf_brood_nice(y, v, sub, &p->nice);
+		} else if (strcmp(w.key, "env") == 0) {
+			rc = conf_yaml_env(y, w.v, w.sub, env);
+		} else if (strcmp(w.key, "env_file") == 0) {
+			rc = conf_brood_env_file(y, w.v, w.sub, file_env);
+		} else if (strcmp(w.key, "clear_env") == 0) {
+			rc = conf_yaml_bool(y, w.v, w.sub, &p->clear_env);
+		} else if (strcmp(w.key, "allow_env") == 0) {
+			rc = conf_brood_allow_env(y, w.v, w.sub, p);
+			allow = w.k;
+		} else if (strcmp(w.key, "color") == 0) {
+			rc = conf_brood_color(y, w.v, w.sub, &p->color_force);
+		} else if (strcmp(w.key, "autostart") == 0) {
+			rc = conf_yaml_bool(y, w.v, w.sub, &p->autostart);
+		} else if (strcmp(w.key, "stop_signal") == 0) {
+			rc = conf_yaml_signal(y, w.v, w.sub, &p->stop_signal);
+		} else if (strcmp(w.key, "stop_timeout") == 0) {
+			rc = conf_yaml_number(y, w.v, w.sub, &conf_duration_kind, &p->stop_timeout_ms);
+		} else if (strcmp(w.key, "timeout") == 0) {
+			rc = conf_yaml_number(y, w.v, w.sub, &conf_duration_kind, &p->timeout_ms);
+		} else if (strcmp(w.key, "restart") == 0) {
+			rc = conf_brood_restart(y, w.v, w.sub, &p->restart);
+		} else if (strcmp(w.key, "backoff") == 0) {
+			rc = conf_brood_backoff(y, w.v, w.sub, p);
+		} else if (strcmp(w.key, "max_restarts") == 0) {
+			rc = conf_yaml_max_restarts(y, w.v, w.sub, false, &p->max_restarts);
+		} else if (strcmp(w.key, "restart_window") == 0) {
+			rc = conf_yaml_number(y, w.v, w.sub, &conf_duration_kind, &p->restart_window_ms);
+		} else if (strcmp(w.key, "limits") == 0) {
+			rc = conf_brood_limits(y, w.v, w.sub, &p->limits);
+		} else if (strcmp(w.key, "nice") == 0) {
+			rc = conf_brood_nice(y, w.v, w.sub, &p->nice);
 			p->nice_set = rc == 0;
-		} else if (strcmp(key, "user") == 0 || strcmp(key, "group") == 0) {
-			rc = conf_yaml_string(y, v, sub, &t);
-			if (rc == 0 && key[0] == 'u')
+		} else if (strcmp(w.key, "user") == 0 || strcmp(w.key, "group") == 0) {
+			rc = conf_yaml_string(y, w.v, w.sub, &t);
+			if (rc == 0 && w.key[0] == 'u')
 				p->user = xstrdup(t);
 			else if (rc == 0)
 				p->group = xstrdup(t);
-		} else if (strcmp(key, "log") == 0) {
-			rc = conf_yaml_log(y, v, sub, p);
-		} else if (strcmp(key, "depends_on") == 0) {
-			rc = conf_deps_read(y, v, sub, p);
-		} else if (strcmp(key, "ready") == 0) {
-			rc = conf_brood_ready(y, v, sub, &p->ready);
+		} else if (strcmp(w.key, "log") == 0) {
+			rc = conf_yaml_log(y, w.v, w.sub, p);
+		} else if (strcmp(w.key, "depends_on") == 0) {
+			rc = conf_deps_read(y, w.v, w.sub, p);
+		} else if (strcmp(w.key, "ready") == 0) {
+			rc = conf_brood_ready(y, w.v, w.sub, &p->ready);
 		} else {
-			conf_yaml_unknown(y, k);
+			conf_yaml_unknown(y, w.k);
 		}
-		free(sub);
 	}
 	if (rc == 0 && allow != NULL && !p->clear_env)
 		conf_yaml_warn(y, allow, "%s.allow_env: does nothing without clear_env: true", where);
@@ -462,25 +436,19 @@ conf_brood_proc(struct conf_yaml *y, const struct conf_node *key, const struct c
 static int
 conf_brood_scrollback(struct conf_yaml *y, const struct conf_node *map)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	int rc;
 
-	if (map->kind != CONF_NODE_MAPPING)
-		return conf_yaml_expected(y, map, "scrollback", "a mapping");
-	rc = conf_yaml_keys(y, map, "scrollback", "key");
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text;
-
-		if (strcmp(key, "lines") == 0) {
-			rc = conf_yaml_size_t(y, v, "scrollback.lines", &conf_count_kind,
+	rc = conf_yaml_walk(y, map, "scrollback", &w);
+	while (conf_yaml_step(&w, rc)) {
+		if (strcmp(w.key, "lines") == 0) {
+			rc = conf_yaml_size_t(y, w.v, "scrollback.lines", &conf_count_kind,
 			    &y->c->scroll_lines);
-		} else if (strcmp(key, "bytes") == 0) {
-			rc = conf_yaml_size_t(y, v, "scrollback.bytes", &conf_size_kind,
+		} else if (strcmp(w.key, "bytes") == 0) {
+			rc = conf_yaml_size_t(y, w.v, "scrollback.bytes", &conf_size_kind,
 			    &y->c->scroll_bytes);
 		} else {
-			conf_yaml_unknown(y, k);
+			conf_yaml_unknown(y, w.k);
 		}
 	}
 	return rc;
@@ -555,37 +523,35 @@ int
 conf_brood_top(struct conf_yaml *y, const struct conf_node *root)
 {
 	struct conf *c = y->c;
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	bool procs = false;
 	int rc;
 
-	rc = conf_yaml_keys(y, root, NULL, "key");
-	for (pair = root->pairs; rc == 0 && pair < root->pairs + root->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text, *t;
+	rc = conf_yaml_walk(y, root, NULL, &w);
+	while (conf_yaml_step(&w, rc)) {
+		const char *t;
 
-		if (strcmp(key, "interval") == 0) {
-			rc = conf_yaml_number(y, v, key, &conf_duration_kind, &c->interval_ms);
-		} else if (strcmp(key, "stop_timeout") == 0) {
-			rc = conf_yaml_number(y, v, key, &conf_duration_kind, &c->stop_timeout_ms);
-		} else if (strcmp(key, "theme") == 0) {
-			rc = conf_yaml_string(y, v, key, &t);
+		if (strcmp(w.key, "interval") == 0) {
+			rc = conf_yaml_number(y, w.v, w.key, &conf_duration_kind, &c->interval_ms);
+		} else if (strcmp(w.key, "stop_timeout") == 0) {
+			rc = conf_yaml_number(y, w.v, w.key, &conf_duration_kind, &c->stop_timeout_ms);
+		} else if (strcmp(w.key, "theme") == 0) {
+			rc = conf_yaml_string(y, w.v, w.key, &t);
 			if (rc == 0)
 				c->theme = xstrdup(t);
-		} else if (strcmp(key, "scrollback") == 0) {
-			rc = conf_brood_scrollback(y, v);
-		} else if (strcmp(key, "log_dir") == 0) {
-			rc = conf_yaml_string(y, v, key, &t);
+		} else if (strcmp(w.key, "scrollback") == 0) {
+			rc = conf_brood_scrollback(y, w.v);
+		} else if (strcmp(w.key, "log_dir") == 0) {
+			rc = conf_yaml_string(y, w.v, w.key, &t);
 			if (rc == 0)
 				c->log_dir = t[0] == '/' ? xstrdup(t) : conf_join(c->dir, t);
-		} else if (strcmp(key, "keys") == 0) {
-			rc = conf_brood_bindings(y, v);
-		} else if (strcmp(key, "processes") == 0) {
+		} else if (strcmp(w.key, "keys") == 0) {
+			rc = conf_brood_bindings(y, w.v);
+		} else if (strcmp(w.key, "processes") == 0) {
 			procs = true;
-			rc = conf_yaml_processes(y, v, conf_brood_proc);
+			rc = conf_yaml_processes(y, w.v, conf_brood_proc);
 		} else {
-			conf_yaml_unknown(y, k);
+			conf_yaml_unknown(y, w.k);
 		}
 	}
 	if (rc == 0 && !procs)

@@ -115,31 +115,23 @@ static int
 conf_compose_availability(struct conf_yaml *y, const struct conf_node *map, const char *where,
     struct conf_proc *p)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	int rc;
 
-	if (map->kind != CONF_NODE_MAPPING)
-		return conf_yaml_expected(y, map, where, "a mapping");
-	rc = conf_yaml_keys(y, map, where, "key");
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text;
-		char *sub = xasprintf("%s.%s", where, key);
-
-		if (strcmp(key, "restart") == 0) {
-			rc = conf_compose_restart(y, v, sub, &p->restart);
-		} else if (strcmp(key, "backoff_seconds") == 0) {
-			rc = conf_compose_seconds(y, v, sub, &p->backoff_first_ms);
+	rc = conf_yaml_walk(y, map, where, &w);
+	while (conf_yaml_step(&w, rc)) {
+		if (strcmp(w.key, "restart") == 0) {
+			rc = conf_compose_restart(y, w.v, w.sub, &p->restart);
+		} else if (strcmp(w.key, "backoff_seconds") == 0) {
+			rc = conf_compose_seconds(y, w.v, w.sub, &p->backoff_first_ms);
 			p->backoff_max_ms = p->backoff_first_ms;
-		} else if (strcmp(key, "max_restarts") == 0) {
-			rc = conf_yaml_max_restarts(y, v, sub, true, &p->max_restarts);
-		} else if (strcmp(key, "exit_on_end") == 0 || strcmp(key, "exit_on_skipped") == 0) {
-			conf_yaml_unsupported(y, k);
+		} else if (strcmp(w.key, "max_restarts") == 0) {
+			rc = conf_yaml_max_restarts(y, w.v, w.sub, true, &p->max_restarts);
+		} else if (strcmp(w.key, "exit_on_end") == 0 || strcmp(w.key, "exit_on_skipped") == 0) {
+			conf_yaml_unsupported(y, w.k);
 		} else {
-			conf_yaml_unknown(y, k);
+			conf_yaml_unknown(y, w.k);
 		}
-		free(sub);
 	}
 	return rc;
 }
@@ -150,36 +142,30 @@ static int
 conf_compose_http(struct conf_yaml *y, const struct conf_node *at, const struct conf_node *map,
     const char *where, struct proc_ready *r)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	const struct conf_node *port = NULL;
 	int rc;
 
-	if (map->kind != CONF_NODE_MAPPING)
-		return conf_yaml_expected(y, map, where, "a mapping");
-	rc = conf_yaml_keys(y, map, where, "key");
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text, *t;
-		char *sub = xasprintf("%s.%s", where, key);
+	rc = conf_yaml_walk(y, map, where, &w);
+	while (conf_yaml_step(&w, rc)) {
+		const char *t;
 
-		if (strcmp(key, "host") == 0) {
-			rc = conf_yaml_string(y, v, sub, &t);
+		if (strcmp(w.key, "host") == 0) {
+			rc = conf_yaml_string(y, w.v, w.sub, &t);
 			if (rc == 0)
 				r->host = xstrdup(t);
-		} else if (strcmp(key, "port") == 0 || strcmp(key, "num_port") == 0) {
-			rc = conf_yaml_text(y, v, sub, "a port (1-65535)", &t);
+		} else if (strcmp(w.key, "port") == 0 || strcmp(w.key, "num_port") == 0) {
+			rc = conf_yaml_text(y, w.v, w.sub, "a port (1-65535)", &t);
 			if (rc == 0 && (t == NULL || !conf_port(t, strlen(t), &r->port)))
-				rc = conf_yaml_expected(y, v, sub, "a port (1-65535)");
+				rc = conf_yaml_expected(y, w.v, w.sub, "a port (1-65535)");
 			if (rc == 0 && port != NULL)
-				rc = conf_yaml_fail(y, k, "%s: only one of port and num_port", where);
-			port = k;
-		} else if (strcmp(key, "path") == 0 || strcmp(key, "scheme") == 0) {
-			rc = conf_yaml_text(y, v, sub, "a string", &t);
+				rc = conf_yaml_fail(y, w.k, "%s: only one of port and num_port", where);
+			port = w.k;
+		} else if (strcmp(w.key, "path") == 0 || strcmp(w.key, "scheme") == 0) {
+			rc = conf_yaml_text(y, w.v, w.sub, "a string", &t);
 		} else {
-			conf_yaml_unknown(y, k);
+			conf_yaml_unknown(y, w.k);
 		}
-		free(sub);
 	}
 	if (rc == 0 && port == NULL)
 		rc = conf_yaml_fail(y, map, "%s: no port", where);
@@ -196,25 +182,17 @@ static int
 conf_compose_exec(struct conf_yaml *y, const struct conf_node *map, const char *where,
     struct proc_ready *r)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	int rc;
 
-	if (map->kind != CONF_NODE_MAPPING)
-		return conf_yaml_expected(y, map, where, "a mapping");
-	rc = conf_yaml_keys(y, map, where, "key");
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text;
-		char *sub = xasprintf("%s.%s", where, key);
-
-		if (strcmp(key, "command") == 0)
-			rc = conf_yaml_shell(y, v, sub, &r->cmd);
-		else if (strcmp(key, "working_dir") == 0)
-			conf_yaml_unsupported(y, k);
+	rc = conf_yaml_walk(y, map, where, &w);
+	while (conf_yaml_step(&w, rc)) {
+		if (strcmp(w.key, "command") == 0)
+			rc = conf_yaml_shell(y, w.v, w.sub, &r->cmd);
+		else if (strcmp(w.key, "working_dir") == 0)
+			conf_yaml_unsupported(y, w.k);
 		else
-			conf_yaml_unknown(y, k);
-		free(sub);
+			conf_yaml_unknown(y, w.k);
 	}
 	if (rc == 0 && r->cmd == NULL)
 		rc = conf_yaml_fail(y, map, "%s: no command", where);
@@ -227,48 +205,40 @@ static int
 conf_compose_probe(struct conf_yaml *y, const struct conf_node *map, const char *where,
     struct proc_ready *r)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	const struct conf_node *kind = NULL;
 	int rc;
 
-	if (map->kind != CONF_NODE_MAPPING)
-		return conf_yaml_expected(y, map, where, "a mapping");
-	rc = conf_yaml_keys(y, map, where, "key");
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text;
-		char *sub = xasprintf("%s.%s", where, key);
-
-		if (strcmp(key, "exec") == 0 || strcmp(key, "http_get") == 0) {
+	rc = conf_yaml_walk(y, map, where, &w);
+	while (conf_yaml_step(&w, rc)) {
+		if (strcmp(w.key, "exec") == 0 || strcmp(w.key, "http_get") == 0) {
 			if (kind != NULL)
-				rc = conf_yaml_fail(y, k, "%s: only one of exec and http_get "
+				rc = conf_yaml_fail(y, w.k, "%s: only one of exec and http_get "
 				    "(%s is on line %zu)", where, kind->text, kind->line);
-			else if (key[0] == 'e')
-				rc = conf_compose_exec(y, v, sub, r);
+			else if (w.key[0] == 'e')
+				rc = conf_compose_exec(y, w.v, w.sub, r);
 			else
-				rc = conf_compose_http(y, k, v, sub, r);
-			kind = k;
-		} else if (strcmp(key, "period_seconds") == 0) {
-			rc = conf_compose_seconds(y, v, sub, &r->period_ms);
-		} else if (strcmp(key, "timeout_seconds") == 0) {
+				rc = conf_compose_http(y, w.k, w.v, w.sub, r);
+			kind = w.k;
+		} else if (strcmp(w.key, "period_seconds") == 0) {
+			rc = conf_compose_seconds(y, w.v, w.sub, &r->period_ms);
+		} else if (strcmp(w.key, "timeout_seconds") == 0) {
 			/* Not brood's ready.timeout: a limit on one check, which
 			 * as a limit on the whole wait would give up on a
 			 * database that takes longer to start than one check. */
 			const char *t;
 
-			rc = conf_yaml_text(y, v, sub, "a number of seconds", &t);
+			rc = conf_yaml_text(y, w.v, w.sub, "a number of seconds", &t);
 			if (rc == 0)
-				conf_yaml_warn(y, k, "%s: a limit on one check, which brood "
-				    "does not have (ignored)", sub);
-		} else if (strcmp(key, "initial_delay_seconds") == 0 ||
-		    strcmp(key, "success_threshold") == 0 ||
-		    strcmp(key, "failure_threshold") == 0) {
-			conf_yaml_unsupported(y, k);
+				conf_yaml_warn(y, w.k, "%s: a limit on one check, which brood "
+				    "does not have (ignored)", w.sub);
+		} else if (strcmp(w.key, "initial_delay_seconds") == 0 ||
+		    strcmp(w.key, "success_threshold") == 0 ||
+		    strcmp(w.key, "failure_threshold") == 0) {
+			conf_yaml_unsupported(y, w.k);
 		} else {
-			conf_yaml_unknown(y, k);
+			conf_yaml_unknown(y, w.k);
 		}
-		free(sub);
 	}
 	if (rc == 0 && kind == NULL)
 		rc = conf_yaml_fail(y, map, "%s: expected exec or http_get", where);
@@ -280,27 +250,19 @@ static int
 conf_compose_shutdown(struct conf_yaml *y, const struct conf_node *map, const char *where,
     struct conf_proc *p)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	int rc;
 
-	if (map->kind != CONF_NODE_MAPPING)
-		return conf_yaml_expected(y, map, where, "a mapping");
-	rc = conf_yaml_keys(y, map, where, "key");
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text;
-		char *sub = xasprintf("%s.%s", where, key);
-
-		if (strcmp(key, "signal") == 0)
-			rc = conf_yaml_signal(y, v, sub, &p->stop_signal);
-		else if (strcmp(key, "timeout_seconds") == 0)
-			rc = conf_compose_seconds(y, v, sub, &p->stop_timeout_ms);
-		else if (strcmp(key, "command") == 0 || strcmp(key, "parent_only") == 0)
-			conf_yaml_unsupported(y, k);
+	rc = conf_yaml_walk(y, map, where, &w);
+	while (conf_yaml_step(&w, rc)) {
+		if (strcmp(w.key, "signal") == 0)
+			rc = conf_yaml_signal(y, w.v, w.sub, &p->stop_signal);
+		else if (strcmp(w.key, "timeout_seconds") == 0)
+			rc = conf_compose_seconds(y, w.v, w.sub, &p->stop_timeout_ms);
+		else if (strcmp(w.key, "command") == 0 || strcmp(w.key, "parent_only") == 0)
+			conf_yaml_unsupported(y, w.k);
 		else
-			conf_yaml_unknown(y, k);
-		free(sub);
+			conf_yaml_unknown(y, w.k);
 	}
 	return rc;
 }
@@ -309,58 +271,54 @@ static int
 conf_compose_proc_keys(struct conf_yaml *y, const struct conf_node *map, const char *where,
     struct conf_proc *p, char ***env)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	const struct conf_node *ready = NULL;
-	int rc = conf_yaml_keys(y, map, where, "key");
+	int rc = conf_yaml_walk(y, map, where, &w);
 
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text, *t;
-		char *sub = xasprintf("%s.%s", where, key);
+	while (conf_yaml_step(&w, rc)) {
+		const char *t;
 		bool b = false;
 
-		if (strcmp(key, "command") == 0) {
-			rc = conf_yaml_shell(y, v, sub, &p->cmd);
-		} else if (strcmp(key, "working_dir") == 0) {
-			rc = conf_yaml_string(y, v, sub, &t);
+		if (strcmp(w.key, "command") == 0) {
+			rc = conf_yaml_shell(y, w.v, w.sub, &p->cmd);
+		} else if (strcmp(w.key, "working_dir") == 0) {
+			rc = conf_yaml_string(y, w.v, w.sub, &t);
 			if (rc == 0)
 				p->cwd = t[0] == '/' ? xstrdup(t) : conf_join(y->c->dir, t);
-		} else if (strcmp(key, "environment") == 0) {
-			rc = conf_compose_env(y, v, sub, env);
-		} else if (strcmp(key, "disabled") == 0) {
-			rc = conf_yaml_bool(y, v, sub, &b);
+		} else if (strcmp(w.key, "environment") == 0) {
+			rc = conf_compose_env(y, w.v, w.sub, env);
+		} else if (strcmp(w.key, "disabled") == 0) {
+			rc = conf_yaml_bool(y, w.v, w.sub, &b);
 			p->autostart = !b;
-		} else if (strcmp(key, "availability") == 0) {
-			rc = conf_compose_availability(y, v, sub, p);
-		} else if (strcmp(key, "depends_on") == 0) {
-			rc = conf_deps_read(y, v, sub, p);
-		} else if (strcmp(key, "readiness_probe") == 0 ||
-		    strcmp(key, "ready_log_line") == 0) {
+		} else if (strcmp(w.key, "availability") == 0) {
+			rc = conf_compose_availability(y, w.v, w.sub, p);
+		} else if (strcmp(w.key, "depends_on") == 0) {
+			rc = conf_deps_read(y, w.v, w.sub, p);
+		} else if (strcmp(w.key, "readiness_probe") == 0 ||
+		    strcmp(w.key, "ready_log_line") == 0) {
 			if (ready != NULL) {
-				rc = conf_yaml_fail(y, k, "%s: only one of readiness_probe and "
+				rc = conf_yaml_fail(y, w.k, "%s: only one of readiness_probe and "
 				    "ready_log_line (%s is on line %zu)", where,
 				    ready->text, ready->line);
-			} else if (strcmp(key, "readiness_probe") == 0) {
-				rc = conf_compose_probe(y, v, sub, &p->ready);
+			} else if (strcmp(w.key, "readiness_probe") == 0) {
+				rc = conf_compose_probe(y, w.v, w.sub, &p->ready);
 			} else {
-				rc = conf_yaml_string(y, v, sub, &t);
+				rc = conf_yaml_string(y, w.v, w.sub, &t);
 				if (rc == 0) {
 					p->ready.pattern = conf_regex_quote(t);
 					p->ready.kind = PROC_READY_LOG;
 				}
 			}
-			ready = k;
-		} else if (strcmp(key, "shutdown") == 0) {
-			rc = conf_compose_shutdown(y, v, sub, p);
-		} else if (strcmp(key, "log_location") == 0) {
-			rc = conf_yaml_log(y, v, sub, p);
-		} else if (conf_in(key, conf_compose_proc_unsupported)) {
-			conf_yaml_unsupported(y, k);
+			ready = w.k;
+		} else if (strcmp(w.key, "shutdown") == 0) {
+			rc = conf_compose_shutdown(y, w.v, w.sub, p);
+		} else if (strcmp(w.key, "log_location") == 0) {
+			rc = conf_yaml_log(y, w.v, w.sub, p);
+		} else if (conf_in(w.key, conf_compose_proc_unsupported)) {
+			conf_yaml_unsupported(y, w.k);
 		} else {
-			conf_yaml_unknown(y, k);
+			conf_yaml_unknown(y, w.k);
 		}
-		free(sub);
 	}
 	return rc;
 }
@@ -393,35 +351,33 @@ conf_compose_proc(struct conf_yaml *y, const struct conf_node *key, const struct
 int
 conf_compose_top(struct conf_yaml *y, const struct conf_node *root)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	bool procs = false, services = false;
 	int rc;
 
-	rc = conf_yaml_keys(y, root, NULL, "key");
-	for (pair = root->pairs; rc == 0 && pair < root->pairs + root->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text, *t;
+	rc = conf_yaml_walk(y, root, NULL, &w);
+	while (conf_yaml_step(&w, rc)) {
+		const char *t;
 
-		if (strcmp(key, "version") == 0) {
-			rc = conf_yaml_text(y, v, key, "a version", &t);
-		} else if (strcmp(key, "processes") == 0) {
+		if (strcmp(w.key, "version") == 0) {
+			rc = conf_yaml_text(y, w.v, w.key, "a version", &t);
+		} else if (strcmp(w.key, "processes") == 0) {
 			procs = true;
-			rc = conf_yaml_processes(y, v, conf_compose_proc);
-		} else if (strcmp(key, "environment") == 0) {
-			rc = conf_compose_env(y, v, key, &y->global_env);
-		} else if (strcmp(key, "log_location") == 0) {
+			rc = conf_yaml_processes(y, w.v, conf_compose_proc);
+		} else if (strcmp(w.key, "environment") == 0) {
+			rc = conf_compose_env(y, w.v, w.key, &y->global_env);
+		} else if (strcmp(w.key, "log_location") == 0) {
 			/* One file for every process's output: brood writes one
 			 * per process (log_location under each), or none. */
-			rc = conf_yaml_text(y, v, key, "a path", &t);
+			rc = conf_yaml_text(y, w.v, w.key, "a path", &t);
 			if (rc == 0)
-				conf_yaml_warn(y, k, "log_location: brood has no log shared by "
+				conf_yaml_warn(y, w.k, "log_location: brood has no log shared by "
 				    "every process (ignored; give each its own log_location)");
-		} else if (conf_in(key, conf_compose_top_unsupported)) {
-			conf_yaml_unsupported(y, k);
+		} else if (conf_in(w.key, conf_compose_top_unsupported)) {
+			conf_yaml_unsupported(y, w.k);
 		} else {
-			services = services || strcmp(key, "services") == 0;
-			conf_yaml_unknown(y, k);
+			services = services || strcmp(w.key, "services") == 0;
+			conf_yaml_unknown(y, w.k);
 		}
 	}
 	if (rc == 0 && !procs)

@@ -257,6 +257,36 @@ int conf_yaml_size_t(struct conf_yaml *y, const struct conf_node *n, const char 
 int conf_yaml_keys(struct conf_yaml *y, const struct conf_node *map, const char *where,
     const char *noun);
 
+/* A walk of a mapping's pairs, key by key, in the file's order:
+ *
+ *	struct conf_yaml_pair w;
+ *	int rc = conf_yaml_walk(y, map, where, &w);
+ *
+ *	while (conf_yaml_step(&w, rc)) {
+ *		if (strcmp(w.key, "name") == 0)
+ *			rc = conf_yaml_string(y, w.v, w.sub, &name);
+ *		...
+ *	}
+ *	return rc;
+ */
+struct conf_yaml_pair {
+	const struct conf_node *k;   /* the key, a scalar */
+	const struct conf_node *v;   /* its value */
+	const char *key;             /* the key's text */
+	char *sub;                   /* the value's path, "where.key" (or "key") */
+	const char *where;
+	const struct conf_node_pair *next, *end;
+};
+
+/* Start a walk of map at where (NULL at the top): 0, or -1 with the message
+ * if map is not a mapping whose keys are strings, none twice. */
+int conf_yaml_walk(struct conf_yaml *y, const struct conf_node *map, const char *where,
+    struct conf_yaml_pair *w);
+
+/* Step to the next pair while rc is 0; false at the end, or at once if rc
+ * is not 0. Frees the previous pair's path. */
+bool conf_yaml_step(struct conf_yaml_pair *w, int rc);
+
 /* None of n's keys (a mapping) or items (a sequence), all scalars, twice:
  * the message starts with lead and names the second of the earliest pair. */
 int conf_yaml_repeated(struct conf_yaml *y, const struct conf_node *n, const char *lead,

@@ -122,33 +122,30 @@ static int
 conf_mprocs_proc_keys(struct conf_yaml *y, const struct conf_node *map, const char *where,
     struct conf_proc *p, char ***env)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	const struct conf_node *run = NULL;
-	int rc = conf_yaml_keys(y, map, where, "key");
+	int rc = conf_yaml_walk(y, map, where, &w);
 
-	for (pair = map->pairs; rc == 0 && pair < map->pairs + map->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text, *t;
-		char *sub = xasprintf("%s.%s", where, key);
+	while (conf_yaml_step(&w, rc)) {
+		const char *t;
 		bool b = false;
 
-		if (strcmp(key, "shell") == 0 || strcmp(key, "cmd") == 0) {
+		if (strcmp(w.key, "shell") == 0 || strcmp(w.key, "cmd") == 0) {
 			if (run != NULL) {
-				rc = conf_yaml_fail(y, k, "%s: only one of shell and cmd "
+				rc = conf_yaml_fail(y, w.k, "%s: only one of shell and cmd "
 				    "(%s is on line %zu)", where, run->text, run->line);
-			} else if (key[0] == 's') {
-				v = conf_mprocs_select(y, v, sub);
-				rc = v == NULL ? -1 : conf_yaml_shell(y, v, sub, &p->cmd);
-			} else if (v->kind != CONF_NODE_SEQUENCE) {
-				rc = conf_yaml_expected(y, v, sub, "a list (the program and "
+			} else if (w.key[0] == 's') {
+				w.v = conf_mprocs_select(y, w.v, w.sub);
+				rc = w.v == NULL ? -1 : conf_yaml_shell(y, w.v, w.sub, &p->cmd);
+			} else if (w.v->kind != CONF_NODE_SEQUENCE) {
+				rc = conf_yaml_expected(y, w.v, w.sub, "a list (the program and "
 				    "its arguments)");
 			} else {
-				rc = conf_yaml_cmd(y, v, sub, p);
+				rc = conf_yaml_cmd(y, w.v, w.sub, p);
 			}
-			run = k;
-		} else if (strcmp(key, "cwd") == 0) {
-			rc = conf_yaml_string(y, v, sub, &t);
+			run = w.k;
+		} else if (strcmp(w.key, "cwd") == 0) {
+			rc = conf_yaml_string(y, w.v, w.sub, &t);
 			if (rc == 0 && strncmp(t, "<CONFIG_DIR>", 12) == 0) {
 				for (t += 12; *t == '/'; t++)
 					;
@@ -156,23 +153,22 @@ conf_mprocs_proc_keys(struct conf_yaml *y, const struct conf_node *map, const ch
 			} else if (rc == 0) {
 				p->cwd = t[0] == '/' ? xstrdup(t) : conf_join(y->c->dir, t);
 			}
-		} else if (strcmp(key, "env") == 0) {
-			rc = conf_yaml_env(y, v, sub, env);
-		} else if (strcmp(key, "autostart") == 0) {
-			rc = conf_yaml_bool(y, v, sub, &p->autostart);
-		} else if (strcmp(key, "autorestart") == 0) {
-			rc = conf_yaml_bool(y, v, sub, &b);
+		} else if (strcmp(w.key, "env") == 0) {
+			rc = conf_yaml_env(y, w.v, w.sub, env);
+		} else if (strcmp(w.key, "autostart") == 0) {
+			rc = conf_yaml_bool(y, w.v, w.sub, &p->autostart);
+		} else if (strcmp(w.key, "autorestart") == 0) {
+			rc = conf_yaml_bool(y, w.v, w.sub, &b);
 			p->restart = b ? PROC_RESTART_ALWAYS : PROC_RESTART_NO;
-		} else if (strcmp(key, "stop") == 0) {
-			rc = conf_mprocs_stop(y, v, sub, &p->stop_signal);
-		} else if (strcmp(key, "deps") == 0) {
-			rc = conf_deps_read(y, v, sub, p);
-		} else if (conf_in(key, conf_mprocs_proc_unsupported)) {
-			conf_yaml_unsupported(y, k);
+		} else if (strcmp(w.key, "stop") == 0) {
+			rc = conf_mprocs_stop(y, w.v, w.sub, &p->stop_signal);
+		} else if (strcmp(w.key, "deps") == 0) {
+			rc = conf_deps_read(y, w.v, w.sub, p);
+		} else if (conf_in(w.key, conf_mprocs_proc_unsupported)) {
+			conf_yaml_unsupported(y, w.k);
 		} else {
-			conf_yaml_unknown(y, k);
+			conf_yaml_unknown(y, w.k);
 		}
-		free(sub);
 	}
 	return rc;
 }
@@ -209,25 +205,21 @@ conf_mprocs_proc(struct conf_yaml *y, const struct conf_node *key, const struct 
 int
 conf_mprocs_top(struct conf_yaml *y, const struct conf_node *root)
 {
-	const struct conf_node_pair *pair;
+	struct conf_yaml_pair w;
 	bool procs = false;
 	int rc;
 
-	rc = conf_yaml_keys(y, root, NULL, "key");
-	for (pair = root->pairs; rc == 0 && pair < root->pairs + root->count; pair++) {
-		const struct conf_node *k = pair->key;
-		const struct conf_node *v = pair->value;
-		const char *key = k->text;
-
-		if (strcmp(key, "procs") == 0) {
+	rc = conf_yaml_walk(y, root, NULL, &w);
+	while (conf_yaml_step(&w, rc)) {
+		if (strcmp(w.key, "procs") == 0) {
 			procs = true;
-			rc = conf_yaml_processes(y, v, conf_mprocs_proc);
-		} else if (strcmp(key, "scrollback") == 0) {
-			rc = conf_yaml_size_t(y, v, key, &conf_count_kind, &y->c->scroll_lines);
-		} else if (conf_in(key, conf_mprocs_top_unsupported)) {
-			conf_yaml_unsupported(y, k);
+			rc = conf_yaml_processes(y, w.v, conf_mprocs_proc);
+		} else if (strcmp(w.key, "scrollback") == 0) {
+			rc = conf_yaml_size_t(y, w.v, w.key, &conf_count_kind, &y->c->scroll_lines);
+		} else if (conf_in(w.key, conf_mprocs_top_unsupported)) {
+			conf_yaml_unsupported(y, w.k);
 		} else {
-			conf_yaml_unknown(y, k);
+			conf_yaml_unknown(y, w.k);
 		}
 	}
 	if (rc == 0 && !procs)

@@ -320,6 +320,36 @@ conf_yaml_keys(struct conf_yaml *y, const struct conf_node *map, const char *whe
 	return rc;
 }
 
+int
+conf_yaml_walk(struct conf_yaml *y, const struct conf_node *map, const char *where,
+    struct conf_yaml_pair *w)
+{
+	memset(w, 0, sizeof *w);
+	w->where = where;
+	if (map->kind != CONF_NODE_MAPPING)
+		return conf_yaml_expected(y, map, where, "a mapping");
+	if (conf_yaml_keys(y, map, where, "key") == -1)
+		return -1;
+	w->next = map->pairs;
+	w->end = map->pairs + map->count;
+	return 0;
+}
+
+bool
+conf_yaml_step(struct conf_yaml_pair *w, int rc)
+{
+	free(w->sub);
+	w->sub = NULL;
+	if (rc != 0 || w->next == NULL || w->next == w->end)
+		return false;
+	w->k = w->next->key;
+	w->v = w->next->value;
+	w->key = w->k->text;
+	w->sub = w->where != NULL ? xasprintf("%s.%s", w->where, w->key) : xstrdup(w->key);
+	w->next++;
+	return true;
+}
+
 /* --- what every dialect's processes have ---------------------------------- */
 
 int
