@@ -78,9 +78,8 @@ conf_brood_backoff(struct conf_yaml *y, const struct conf_node *map, const char 
     struct conf_proc *p)
 {
 	struct conf_yaml_pair w;
-	int rc;
+	int rc = conf_yaml_walk(y, map, where, &w);
 
-	rc = conf_yaml_walk(y, map, where, &w);
 	while (conf_yaml_step(&w, rc)) {
 		if (strcmp(w.key, "first") == 0)
 			rc = conf_yaml_number(y, w.v, w.sub, &conf_duration_kind, &p->backoff_first_ms);
@@ -180,9 +179,8 @@ conf_brood_limits(struct conf_yaml *y, const struct conf_node *map, const char *
     struct proc_limits *l)
 {
 	struct conf_yaml_pair w;
-	int rc;
+	int rc = conf_yaml_walk(y, map, where, &w);
 
-	rc = conf_yaml_walk(y, map, where, &w);
 	while (conf_yaml_step(&w, rc)) {
 		if (strcmp(w.key, "cpu") == 0) {
 			uint64_t ms = 0;
@@ -291,9 +289,8 @@ conf_brood_ready(struct conf_yaml *y, const struct conf_node *map, const char *w
 {
 	const struct conf_node *kind = NULL, *period = NULL;
 	struct conf_yaml_pair w;
-	int rc;
+	int rc = conf_yaml_walk(y, map, where, &w);
 
-	rc = conf_yaml_walk(y, map, where, &w);
 	while (conf_yaml_step(&w, rc)) {
 		const char *t;
 
@@ -437,9 +434,8 @@ static int
 conf_brood_scrollback(struct conf_yaml *y, const struct conf_node *map)
 {
 	struct conf_yaml_pair w;
-	int rc;
+	int rc = conf_yaml_walk(y, map, "scrollback", &w);
 
-	rc = conf_yaml_walk(y, map, "scrollback", &w);
 	while (conf_yaml_step(&w, rc)) {
 		if (strcmp(w.key, "lines") == 0) {
 			rc = conf_yaml_size_t(y, w.v, "scrollback.lines", &conf_count_kind,
@@ -525,9 +521,8 @@ conf_brood_top(struct conf_yaml *y, const struct conf_node *root)
 	struct conf *c = y->c;
 	struct conf_yaml_pair w;
 	bool procs = false;
-	int rc;
+	int rc = conf_yaml_walk(y, root, NULL, &w);
 
-	rc = conf_yaml_walk(y, root, NULL, &w);
 	while (conf_yaml_step(&w, rc)) {
 		const char *t;
 

@@ -116,9 +116,8 @@ conf_compose_availability(struct conf_yaml *y, const struct conf_node *map, cons
     struct conf_proc *p)
 {
 	struct conf_yaml_pair w;
-	int rc;
+	int rc = conf_yaml_walk(y, map, where, &w);
 
-	rc = conf_yaml_walk(y, map, where, &w);
 	while (conf_yaml_step(&w, rc)) {
 		if (strcmp(w.key, "restart") == 0) {
 			rc = conf_compose_restart(y, w.v, w.sub, &p->restart);
@@ -144,9 +143,8 @@ conf_compose_http(struct conf_yaml *y, const struct conf_node *at, const struct 
 {
 	struct conf_yaml_pair w;
 	const struct conf_node *port = NULL;
-	int rc;
+	int rc = conf_yaml_walk(y, map, where, &w);
 
-	rc = conf_yaml_walk(y, map, where, &w);
 	while (conf_yaml_step(&w, rc)) {
 		const char *t;
 
@@ -183,9 +181,8 @@ conf_compose_exec(struct conf_yaml *y, const struct conf_node *map, const char *
     struct proc_ready *r)
 {
 	struct conf_yaml_pair w;
-	int rc;
+	int rc = conf_yaml_walk(y, map, where, &w);
 
-	rc = conf_yaml_walk(y, map, where, &w);
 	while (conf_yaml_step(&w, rc)) {
 		if (strcmp(w.key, "command") == 0)
 			rc = conf_yaml_shell(y, w.v, w.sub, &r->cmd);
@@ -207,9 +204,8 @@ conf_compose_probe(struct conf_yaml *y, const struct conf_node *map, const char 
 {
 	struct conf_yaml_pair w;
 	const struct conf_node *kind = NULL;
-	int rc;
+	int rc = conf_yaml_walk(y, map, where, &w);
 
-	rc = conf_yaml_walk(y, map, where, &w);
 	while (conf_yaml_step(&w, rc)) {
 		if (strcmp(w.key, "exec") == 0 || strcmp(w.key, "http_get") == 0) {
 			if (kind != NULL)
@@ -251,9 +247,8 @@ conf_compose_shutdown(struct conf_yaml *y, const struct conf_node *map, const ch
     struct conf_proc *p)
 {
 	struct conf_yaml_pair w;
-	int rc;
+	int rc = conf_yaml_walk(y, map, where, &w);
 
-	rc = conf_yaml_walk(y, map, where, &w);
 	while (conf_yaml_step(&w, rc)) {
 		if (strcmp(w.key, "signal") == 0)
 			rc = conf_yaml_signal(y, w.v, w.sub, &p->stop_signal);
@@ -353,9 +348,8 @@ conf_compose_top(struct conf_yaml *y, const struct conf_node *root)
 {
 	struct conf_yaml_pair w;
 	bool procs = false, services = false;
-	int rc;
+	int rc = conf_yaml_walk(y, root, NULL, &w);
 
-	rc = conf_yaml_walk(y, root, NULL, &w);
 	while (conf_yaml_step(&w, rc)) {
 		const char *t;
 

@@ -207,9 +207,8 @@ conf_mprocs_top(struct conf_yaml *y, const struct conf_node *root)
 {
 	struct conf_yaml_pair w;
 	bool procs = false;
-	int rc;
+	int rc = conf_yaml_walk(y, root, NULL, &w);
 
-	rc = conf_yaml_walk(y, root, NULL, &w);
 	while (conf_yaml_step(&w, rc)) {
 		if (strcmp(w.key, "procs") == 0) {
 			procs = true;
