@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,15 +74,64 @@ tu_new_tag(char *buf, size_t len)
 	snprintf(buf, len, "%d-%ld-%u", (int)getpid(), (long)ts.tv_nsec, n++);
 }
 
+/* The scratch directory of this process, made on first use and removed
+ * with all it holds when the process that made it exits. Check forks a
+ * process for each test, so each test has its own. mkdtemp names it: a
+ * name built from the pid alone met a directory left behind by an earlier
+ * process of the same pid once pids wrapped around. */
+static char tu_scratch[256];
+static pid_t tu_scratch_pid;
+
+/* Remove path and, if it is a directory, everything below it. */
+static void
+tu_remove_tree(const char *path)
+{
+	struct dirent *d;
+	char sub[4096];
+	DIR *dir;
+
+	if (unlink(path) == 0 || errno == ENOENT)
+		return;
+	/* A test may have taken every permission away from a directory. */
+	chmod(path, 0700);
+	if ((dir = opendir(path)) != NULL) {
+		while ((d = readdir(dir)) != NULL) {
+			if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+				continue;
+			snprintf(sub, sizeof sub, "%s/%s", path, d->d_name);
+			tu_remove_tree(sub);
+		}
+		closedir(dir);
+	}
+	rmdir(path);
+}
+
+static void
+tu_scratch_remove(void)
+{
+	if (tu_scratch_pid == getpid())
+		tu_remove_tree(tu_scratch);
+}
+
 void
 tu_tmpname(char *buf, size_t len, const char *what)
 {
 	static unsigned n;
 	const char *dir = getenv("TMPDIR");
 
-	snprintf(buf, len, "%s/brood-test-%d-%u-%s", dir != NULL ? dir : "/tmp",
-	    (int)getpid(), n++, what);
-	unlink(buf);
+	if (tu_scratch_pid != getpid()) {
+		snprintf(tu_scratch, sizeof tu_scratch, "%s/brood-test-XXXXXX",
+		    dir != NULL && *dir != '\0' ? dir : "/tmp");
+		ck_assert_msg(mkdtemp(tu_scratch) != NULL, "mkdtemp %s: %s", tu_scratch,
+		    strerror(errno));
+		/* A forked test inherits its parent's handler, which does
+		 * nothing there: the pid tells whose directory it is. */
+		if (tu_scratch_pid == 0)
+			atexit(tu_scratch_remove);
+		tu_scratch_pid = getpid();
+		n = 0;
+	}
+	snprintf(buf, len, "%s/%u-%s", tu_scratch, n++, what);
 }
 
 void

@@ -102,7 +102,8 @@ size_t tu_count_lines(const char *s, const char *line);
  * the file cannot be opened or is empty. */
 void tu_read_line(const char *file, char *buf, size_t len);
 
-/* A temporary file name unique to this test process. */
+/* A temporary file name unique to this test process, in a directory of its
+ * own that is removed, with all it holds, when the process exits. */
 void tu_tmpname(char *buf, size_t len, const char *what);
 
 /* A suite called name with one test case of that name (returned in *tc),
