@@ -55,6 +55,13 @@ int spawn_start(const struct spawn_spec *spec, struct spawn_child *child, char *
  * a session of its own; its pid, or -1 with errno. */
 pid_t spawn_probe(const char *cmd, char *const *envp, const char *cwd);
 
+/* fork with every signal blocked across it, the parent's mask back after,
+ * as posix_spawn does. */
+pid_t spawn_fork(void);
+
+/* In a forked child: every signal to its default action, an empty mask. */
+void spawn_child_reset_signals(void);
+
 /* Read status_fd: 1 if exec succeeded (EOF), 0 if the child failed before
  * exec (*failure filled), -1 if nothing is known yet (EAGAIN). */
 int spawn_check(int status_fd, struct spawn_failure *failure);

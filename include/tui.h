@@ -42,4 +42,9 @@ void tui_free(struct tui *t);
 /* Restore the terminal now (the fatal path); safe to call more than once. */
 void tui_emergency(void);
 
+/* Fill g with what the guard needs to give the terminal back (guard.h):
+ * false unless the dashboard holds the terminal. */
+struct guard_tty;
+bool tui_guard_tty(struct guard_tty *g);
+
 #endif

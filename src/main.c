@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "demo.h"
+#include "guard.h"
 #include "headless.h"
 #include "loop.h"
 #include "scroll.h"
@@ -499,6 +500,15 @@ main(int argc, char **argv)
 		}
 	}
 
+	/* Before super_create makes brood a subreaper: the guard must not be
+	 * brood's descendant. */
+	{
+		struct guard_tty gt;
+
+		if (guard_start(tui != NULL && tui_guard_tty(&gt) ? &gt : NULL) == -1 && tui == NULL)
+			main_say("cannot start the guard (%s): if brood is killed with SIGKILL, "
+			    "what its children started will run on", strerror(errno));
+	}
 	l = loop_create();
 	if (tui != NULL) {
 		struct super_hooks hooks = tui_hooks(tui);
@@ -533,6 +543,7 @@ main(int argc, char **argv)
 out:
 	super_free(main_super);
 	tui_free(tui);
+	guard_release();
 	main_super = NULL;
 	headless_free(h);
 	if (l != NULL)

@@ -239,7 +239,7 @@ spawn_child_stdio(int in, int out, int err)
  * posix_spawn does: until the child has reset its dispositions, a signal
  * would run the parent's handler in the child (the dashboard's fatal
  * handler restores the terminal and kills every child's group). */
-static pid_t
+pid_t
 spawn_fork(void)
 {
 	sigset_t all, old;
@@ -259,7 +259,7 @@ spawn_fork(void)
 /* Default dispositions and an empty mask (spawn_fork blocked everything;
  * brood blocks the signals it reads through its signalfd): a child must
  * not inherit either. */
-static void
+void
 spawn_child_reset_signals(void)
 {
 	struct sigaction sa;

@@ -468,6 +468,63 @@ START_TEST(test_sigquit_stops_all)
 }
 END_TEST
 
+/* SIGKILL runs nothing of brood's: its guard, a process of its own, sees
+ * it die and kills what the kernel leaves: a shell's children, a daemon,
+ * and a process that cleared its environment (so carries no marker) in a
+ * session that holds a marked one. brood's children go with brood
+ * (PR_SET_PDEATHSIG). */
+START_TEST(test_sigkill_leaves_nothing)
+{
+	char tree_file[256], daemon_file[256], bare_file[256], msg[512], bare_cmd[2048];
+	const char *argv[8];
+	pid_t tree[8], daemon[2], bare[2];
+	size_t i, ntree;
+	int n = 0;
+
+	tu_tmpname(tree_file, sizeof tree_file, "tree");
+	tu_tmpname(daemon_file, sizeof daemon_file, "daemon");
+	tu_tmpname(bare_file, sizeof bare_file, "bare");
+	snprintf(cmdbuf[0], sizeof cmdbuf[0], "%s tree 3 %s; echo unreachable", tu_helper(),
+	    tree_file);
+	snprintf(cmdbuf[1], sizeof cmdbuf[1], "%s daemon %s", tu_helper(), daemon_file);
+	/* The shell, brood's child, dies with brood; a marked member of its
+	 * session lives until the guard sees it. */
+	snprintf(bare_cmd, sizeof bare_cmd, "env -i %s sleep 1000 & echo $! > %s.tmp; "
+	    "%s sleep 1000 & mv %s.tmp %s; echo bare ready; wait", tu_helper(), bare_file,
+	    tu_helper(), bare_file, bare_file);
+	argv[n++] = tu_brood();
+	argv[n++] = "-n";
+	argv[n++] = "shell,daemon,bare";
+	argv[n++] = cmdbuf[0];
+	argv[n++] = cmdbuf[1];
+	argv[n++] = bare_cmd;
+	argv[n] = NULL;
+	tu_start(&tp, argv);
+	ck_assert(tu_wait_for(&tp, "shell  | tree ready", 10000));
+	ck_assert(tu_wait_for(&tp, "daemon | daemonized", 10000));
+	ck_assert(tu_wait_for(&tp, "bare   | bare ready", 10000));
+	ntree = tu_read_pids(tree_file, tree, 8, 5000);
+	ck_assert_uint_eq(ntree, 3);
+	ck_assert_uint_eq(tu_read_pids(daemon_file, daemon, 2, 5000), 1);
+	ck_assert_uint_eq(tu_read_pids(bare_file, bare, 2, 5000), 1);
+	ck_assert(!tu_pid_dead(bare[0]));
+	kill(tp.pid, SIGKILL);
+	ck_assert(tu_finish(&tp, 10000));
+	ck_assert(WIFSIGNALED(tp.status) && WTERMSIG(tp.status) == SIGKILL);
+	ck_assert_msg(tu_wait_survivors(tp.tag, msg, sizeof msg, 3000) == 0,
+	    "left running after brood's SIGKILL: %s", msg);
+	/* Dead, or zombies waiting for init. */
+	for (i = 0; i < ntree; i++)
+		ck_assert_msg(tu_pid_dead(tree[i]), "grandchild %d survived", (int)tree[i]);
+	ck_assert_msg(tu_pid_dead(daemon[0]), "daemon %d survived", (int)daemon[0]);
+	ck_assert_msg(tu_wait_pid_dead(bare[0], 3000), "the process without a marker (%d) survived",
+	    (int)bare[0]);
+	unlink(tree_file);
+	unlink(daemon_file);
+	unlink(bare_file);
+}
+END_TEST
+
 START_TEST(test_sigint_twice_kills)
 {
 	const char *argv[] = { tu_brood(), "--stop-timeout", "30", "-n", "s", H(0, "ignore-term"), NULL };
@@ -719,6 +776,7 @@ main(void)
 	tcase_add_test(tc, test_sigterm_stops_all);
 	tcase_add_test(tc, test_sighup_stops_all);
 	tcase_add_test(tc, test_sigquit_stops_all);
+	tcase_add_test(tc, test_sigkill_leaves_nothing);
 	tcase_add_test(tc, test_sigint_twice_kills);
 	tcase_add_test(tc, test_leftover_daemon_of_exited_child);
 	tcase_add_test(tc, test_usage_errors);

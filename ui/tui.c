@@ -34,6 +34,7 @@
 #include <term.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "scroll.h"
 #include "tui-int.h"
 #include "util.h"
@@ -61,6 +62,19 @@ tui_emergency(void)
 	(void)unused;
 	if (tui_saved_ok)
 		tcsetattr(STDIN_FILENO, TCSANOW, &tui_saved_tty);
+	guard_tty_held(false);
+}
+
+bool
+tui_guard_tty(struct guard_tty *g)
+{
+	if (!tui_active || !tui_saved_ok)
+		return false;
+	g->fd = STDOUT_FILENO;
+	g->mode = tui_saved_tty;
+	g->reset = tui_reset_seq;
+	g->reset_len = tui_reset_len;
+	return true;
 }
 
 static void
@@ -381,6 +395,7 @@ tui_continued(struct tui *t)
 		return;
 	reset_prog_mode();
 	tui_paste_mode(true);
+	guard_tty_held(true);
 	tui_resize(t);
 }
 
@@ -411,6 +426,7 @@ tui_suspend(struct tui *t)
 
 	if (t->term_dead)
 		return;
+	guard_tty_held(false);
 	tui_paste_mode(false);
 	endwin();
 	sigemptyset(&tstp);
@@ -547,6 +563,7 @@ tui_run(struct tui *t, struct loop *l, struct super *s)
 	/* Even after a hangup: a SIGHUP may come from kill(1) with the
 	 * terminal still there, and on a terminal that is really gone the
 	 * writes fail with EIO and change nothing. */
+	guard_tty_held(false);
 	tui_paste_mode(false);
 	endwin();
 	tui_active = 0;

@@ -189,6 +189,28 @@ tuitest_assert_restored(struct tuitest *a, bool check_paste)
 }
 
 void
+tuitest_wait_restored(struct tuitest *a, bool check_paste, int timeout_ms)
+{
+	char before[512], *after, *modes, *want = tuitest_modes_pristine(a);
+	long start = tu_now_ms();
+	bool same;
+
+	tu_read_line(a->stty_file, before, sizeof before);
+	before[strcspn(before, "\n")] = '\0';
+	do {
+		after = tuitest_stty(a);
+		modes = tuitest_modes(a);
+		same = strcmp(before, after) == 0 && strcmp(modes, want) == 0;
+		free(after);
+		free(modes);
+		if (!same)
+			usleep(10000);
+	} while (!same && tu_now_ms() - start < timeout_ms);
+	free(want);
+	tuitest_assert_restored(a, check_paste);
+}
+
+void
 tuitest_record(struct tuitest *a)
 {
 	char cmd[512];

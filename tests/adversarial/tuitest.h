@@ -55,6 +55,10 @@ char *tuitest_modes_pristine(struct tuitest *a);
  * paste is not bracketed (a paste into what runs next arrives as typed). */
 void tuitest_assert_restored(struct tuitest *a, bool check_paste);
 
+/* The same, once another process may still be giving the terminal back:
+ * polls for up to timeout_ms before asserting. */
+void tuitest_wait_restored(struct tuitest *a, bool check_paste, int timeout_ms);
+
 /* From now on, everything brood writes to the terminal is kept. */
 void tuitest_record(struct tuitest *a);
 
