@@ -235,7 +235,7 @@ guard_main(int in, int back, const struct guard_tty *tty, pid_t brood)
 int
 guard_start(const struct guard_tty *tty)
 {
-	int to[2], back[2], status, saved;
+	int to[2], back[2], saved;
 	pid_t brood = getpid(), middle;
 	char ready = 0;
 	ssize_t n;
@@ -273,7 +273,7 @@ guard_start(const struct guard_tty *tty)
 	}
 	/* The middle process's status says nothing (under valgrind, it is
 	 * that of a leak check): the guard's own word does. */
-	while (waitpid(middle, &status, 0) == -1 && errno == EINTR)
+	while (waitpid(middle, NULL, 0) == -1 && errno == EINTR)
 		;
 	while ((n = read(back[0], &ready, 1)) == -1 && errno == EINTR)
 		;
