@@ -651,7 +651,7 @@ END_TEST
 /* Users arrive with mprocs and process-compose files: both run. */
 START_TEST(test_config_compat_formats)
 {
-	char dir[256], path[300];
+	char dir[256], path[300], yaml[1536];
 
 	make_dir(dir, sizeof dir, "compat");
 	write_file(dir, "mprocs.yaml",
@@ -665,19 +665,28 @@ START_TEST(test_config_compat_formats)
 	ck_assert_int_eq(run("--no-summary", "-c", path, NULL), 0);
 	ck_assert_uint_eq(tu_count_lines(tp.out, "hello | hello from mprocs"), 1);
 	ck_assert_uint_eq(tu_count_lines(tp.out, "argv  | from a list"), 1);
-	write_file(dir, "process-compose.yaml",
+	/*
+	 * The probe passes only once db has printed its line, so the order of
+	 * the two lines shows that app waited: a probe that always passes would
+	 * let app run before db's shell had even started. db stays up until app
+	 * is done, since a process that exits before it is healthy never lets
+	 * its dependents start.
+	 */
+	snprintf(yaml, sizeof yaml,
 	    "version: \"0.5\"\n"
 	    "processes:\n"
 	    "  db:\n"
-	    "    command: echo db ready; sleep 0.3\n"
+	    "    command: echo db ready; touch %s/up; for i in $(seq 100); do "
+	    "test -e %s/done && break; sleep 0.05; done\n"
 	    "    readiness_probe:\n"
-	    "      exec: { command: \"true\" }\n"
+	    "      exec: { command: \"test -e %s/up\" }\n"
 	    "      period_seconds: 1\n"
 	    "  app:\n"
-	    "    command: echo app after db\n"
+	    "    command: echo app after db; touch %s/done\n"
 	    "    environment: [\"MODE=test\"]\n"
 	    "    depends_on:\n"
-	    "      db: { condition: process_healthy }\n");
+	    "      db: { condition: process_healthy }\n", dir, dir, dir, dir);
+	write_file(dir, "process-compose.yaml", yaml);
 	snprintf(path, sizeof path, "%s/process-compose.yaml", dir);
 	ck_assert_int_eq(run("--no-summary", "-c", path, NULL), 0);
 	ck_assert_uint_eq(tu_count_lines(tp.out, "db  | db ready"), 1);
