@@ -222,6 +222,12 @@ void super_stop_all(struct super *s);
 /* SIGKILL every process now. */
 void super_kill_all(struct super *s);
 
+/* Stop reading the children's pipes (hold) or read them again: a front end
+ * whose own output is backed up holds theirs, so that the children wait in
+ * write() instead of brood buffering without bound. Lines already in a
+ * reaped child's pipe are still read. */
+void super_hold_output(struct super *s, bool hold);
+
 /* Whether every process is over: exited or failed (none starting, running,
  * stopping or waiting to restart). */
 bool super_all_ended(const struct super *s);

@@ -5,7 +5,10 @@
  * parser (ingest.c: line split, UTF-8, SGR kept, state carried across
  * reads). A pipe is read as soon as the loop says it is readable, at most
  * read_max bytes per fd per loop turn, so one flooding child cannot starve
- * the others; reading never waits on the screen. Every finished line goes,
+ * the others; reading never waits on the screen. A front end whose own
+ * output is backed up may hold the pipes (super_hold_output): they are
+ * left out of the loop, and the children wait in write() until it lets
+ * go, rather than brood buffering without bound. Every finished line goes,
  * in this order, to the scrollback, to the readiness log probe (depend.c),
  * to the log file (sanitized like the screen, stderr lines marked "! "),
  * and to the front end's line hook.
@@ -178,11 +181,25 @@ output_open_log(struct proc *p)
 int
 output_watch(struct proc *p)
 {
-	struct loop *l = p->s->loop;
+	return p->s->output_held ? 0 : output_hold(p, false);
+}
 
-	if (loop_add_fd(l, p->out_fd, EPOLLIN, output_readable, p) == -1 ||
-	    loop_add_fd(l, p->err_fd, EPOLLIN, output_readable, p) == -1)
-		return -1;
+int
+output_hold(struct proc *p, bool hold)
+{
+	struct loop *l = p->s->loop;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		int fd = i == 0 ? p->out_fd : p->err_fd;
+
+		if (fd == -1)
+			continue;
+		if (hold)
+			loop_del_fd(l, fd);
+		else if (loop_add_fd(l, fd, EPOLLIN, output_readable, p) == -1)
+			return -1;
+	}
 	return 0;
 }
 

@@ -152,6 +152,7 @@ struct super {
 	size_t leaders_cap;
 
 	bool stopping_all;        /* a stop of everything is under way, in order */
+	bool output_held;         /* pipes not watched: super_hold_output */
 	struct loop_timer *depend_timer;
 };
 
@@ -275,8 +276,11 @@ void output_free(struct proc *p);
 /* Open the log file if there is one and it is not open yet; a failure is
  * a PROC_EV_LOG_FAILED event. */
 void output_open_log(struct proc *p);
-/* Read the new run's pipes from the loop; -1 with errno if it cannot. */
+/* Read the new run's pipes from the loop (unless output is held); -1 with
+ * errno if it cannot. */
 int output_watch(struct proc *p);
+/* Watch the open pipes again, or stop watching them (super_hold_output). */
+int output_hold(struct proc *p, bool hold);
 /* Read what is in the pipes now, until they are empty, closed, or a few
  * megabytes have been read. */
 void output_drain(struct proc *p);

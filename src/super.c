@@ -419,6 +419,21 @@ super_kill_all(struct super *s)
 	super_signal_newcomers(s);
 }
 
+void
+super_hold_output(struct super *s, bool hold)
+{
+	size_t i;
+
+	if (s->output_held == hold)
+		return;
+	s->output_held = hold;
+	for (i = 0; i < s->nprocs; i++) {
+		/* The same pipes were watched a moment ago, so epoll has
+		 * room for them again. */
+		(void)output_hold(s->procs[i], hold);
+	}
+}
+
 bool
 super_all_ended(const struct super *s)
 {

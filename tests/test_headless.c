@@ -696,6 +696,101 @@ START_TEST(test_config_compat_formats)
 }
 END_TEST
 
+/* Whether path exists, polling every 10 ms for up to timeout_ms. */
+static bool
+wait_file(const char *path, int timeout_ms)
+{
+	long deadline = tu_now_ms() + timeout_ms;
+
+	while (access(path, F_OK) != 0) {
+		if (tu_now_ms() > deadline)
+			return false;
+		usleep(10000);
+	}
+	return true;
+}
+
+/* A reader that pauses (| less, a busy CI runner) does not stop brood
+ * reading its children: a child's burst of two megabytes is written at
+ * once, while nobody reads brood, and nothing of it is lost. */
+START_TEST(test_paused_reader_does_not_slow_children)
+{
+	char mark[256];
+	const char *argv[6];
+
+	tu_tmpname(mark, sizeof mark, "written");
+	snprintf(cmdbuf[0], sizeof cmdbuf[0], "seq 1 300000; touch %s", mark);
+	argv[0] = tu_brood();
+	argv[1] = "--no-summary";
+	argv[2] = "-n";
+	argv[3] = "w";
+	argv[4] = cmdbuf[0];
+	argv[5] = NULL;
+	tu_start(&tp, argv);
+	tp.skip = "w | ";
+	/* Not a byte of brood's output is read until the child is done. */
+	ck_assert_msg(wait_file(mark, tu_valgrind() ? 60000 : 10000),
+	    "the child could not write while brood's reader paused");
+	ck_assert(tu_finish(&tp, 60000));
+	ck_assert(WIFEXITED(tp.status));
+	ck_assert_int_eq(WEXITSTATUS(tp.status), 0);
+	/* 300,000 numbers and "w | exited 0". */
+	ck_assert_uint_eq(tp.skipped, 300001);
+	no_survivors();
+}
+END_TEST
+
+/* A reader that stays behind by megabytes is not buffered without bound:
+ * brood holds the child's pipe, and the child waits in write(). brood
+ * itself does not wait: a SIGTERM still stops the child at once, while
+ * nobody reads, and what was held is written once the reader reads. */
+START_TEST(test_reader_far_behind)
+{
+	char mark[256], pidfile[256], cmd[1536];
+	unsigned lines = 6000000, asleep = 0;
+	const char *argv[6];
+	pid_t seq;
+	long deadline;
+
+	tu_tmpname(mark, sizeof mark, "written");
+	tu_tmpname(pidfile, sizeof pidfile, "seq");
+	snprintf(cmd, sizeof cmd, "sh -c 'echo $$ > %s.tmp; mv %s.tmp %s; "
+	    "exec seq 1 %u'; touch %s", pidfile, pidfile, pidfile, lines, mark);
+	argv[0] = tu_brood();
+	argv[1] = "--no-summary";
+	argv[2] = "-n";
+	argv[3] = "w";
+	argv[4] = cmd;
+	argv[5] = NULL;
+	tu_start(&tp, argv);
+	tp.skip = "w | ";
+	ck_assert_int_eq(tu_read_pids(pidfile, &seq, 1, 10000), 1);
+	/* Not reading, until seq has slept in write() for half a second. */
+	deadline = tu_now_ms() + 30000;
+	while (asleep < 50 && tu_now_ms() < deadline) {
+		ck_assert_msg(access(mark, F_OK) != 0,
+		    "brood took %u lines while its reader read nothing", lines);
+		asleep = tu_pid_state(seq) == 'S' ? asleep + 1 : 0;
+		usleep(10000);
+	}
+	ck_assert_uint_eq(asleep, 50);
+	kill(tp.pid, SIGTERM);
+	ck_assert_msg(tu_wait_pid_dead(seq, 10000), "brood waited for its reader");
+	ck_assert(tu_finish(&tp, 120000));
+	ck_assert(WIFEXITED(tp.status));
+	ck_assert_int_eq(WEXITSTATUS(tp.status), 128 + SIGTERM);
+	ck_assert_uint_gt(tp.skipped, 100000);
+	ck_assert_uint_lt(tp.skipped, lines);
+#ifndef __SANITIZE_ADDRESS__ /* shadow memory makes RSS meaningless */
+	/* KiB: far less than the 47 MB the child had to write (valgrind's
+	 * own memory counts too). */
+	ck_assert_msg(tu_valgrind() || tp.ru.ru_maxrss < 24 * 1024, "brood peak RSS %ld KiB",
+	    tp.ru.ru_maxrss);
+#endif
+	no_survivors();
+}
+END_TEST
+
 /* The command line takes the file's common settings too. */
 START_TEST(test_cli_process_options)
 {
@@ -795,5 +890,7 @@ main(void)
 	tcase_add_test(tc, test_config_restart_policy);
 	tcase_add_test(tc, test_cli_process_options);
 	tcase_add_test(tc, test_config_compat_formats);
+	tcase_add_test(tc, test_paused_reader_does_not_slow_children);
+	tcase_add_test(tc, test_reader_far_behind);
 	return tu_run_suite(s);
 }

@@ -1,9 +1,12 @@
 /*
  * headless.c: brood without a terminal, like foreman or concurrently.
  *
- * Lines are formatted into one output buffer and written in large pieces
- * when the buffer fills and each time the loop is about to wait, so a
- * flood costs one write per 64 KiB, not one per line. Colour, when on, is
+ * Lines are formatted into a sink (sink.c), written in large pieces each
+ * time the loop is about to wait, so a flood costs one write per loop turn,
+ * not one per line, and never in a way that stops the loop: a reader that
+ * pauses does not stop brood reading its children. If it stays behind by
+ * megabytes, the children's pipes are held (super_hold_output) until it
+ * catches up, and the children wait in write(). Colour, when on, is
  * brood's own: the child's attributes were parsed by ingest and are
  * written back as fresh SGR sequences; no byte of a child reaches stdout
  * unparsed. Decisions (stop the others, finish) are taken in the idle
@@ -36,10 +39,10 @@
 
 #include "headless.h"
 #include "line.h"
+#include "sink.h"
 #include "status.h"
 #include "util.h"
 
-#define HEADLESS_BUF (64u << 10)
 #define HEADLESS_PARTIAL_MS 500
 #define HEADLESS_SPLIT_MARK "\xe2\x80\xa6" /* U+2026, "…" */
 
@@ -59,8 +62,7 @@ struct headless {
 	struct headless_opts o;
 	struct loop *l;
 	struct super *s;
-	char *buf;
-	size_t len;
+	struct sink *out;
 	char **prefix;          /* per proc, [2 * i + stream] */
 	size_t *prefix_len;
 	struct headless_part *part; /* per proc and stream, as prefix */
@@ -71,8 +73,6 @@ struct headless {
 	size_t nprefix;
 	int signal;             /* the first stop signal brood was sent */
 	int signals;
-	bool output_broken;
-	int output_err;         /* why: EPIPE (the reader left) or a real error */
 	bool ended_one;
 	bool failed_one;
 	bool stopping;
@@ -87,7 +87,7 @@ headless_create(const struct headless_opts *opts)
 	struct headless *h = xcalloc(1, sizeof *h);
 
 	h->o = *opts;
-	h->buf = xmalloc(HEADLESS_BUF);
+	h->out = sink_create(opts->out_fd);
 	h->first_code = h->last_code = h->fail_code = -1;
 	return h;
 }
@@ -104,43 +104,14 @@ headless_free(struct headless *h)
 	free(h->prefix);
 	free(h->prefix_len);
 	free(h->part);
-	free(h->buf);
+	sink_free(h->out);
 	free(h);
-}
-
-static void
-headless_flush(struct headless *h)
-{
-	size_t off = 0;
-
-	while (off < h->len && !h->output_broken) {
-		ssize_t n = write(h->o.out_fd, h->buf + off, h->len - off);
-
-		if (n > 0)
-			off += (size_t)n;
-		else if (n == -1 && errno == EINTR)
-			continue;
-		else {
-			h->output_broken = true;
-			h->output_err = n == -1 ? errno : EIO;
-		}
-	}
-	h->len = 0;
 }
 
 static void
 headless_put(struct headless *h, const char *s, size_t n)
 {
-	while (n > 0) {
-		size_t room = HEADLESS_BUF - h->len, k = n < room ? n : room;
-
-		memcpy(h->buf + h->len, s, k);
-		h->len += k;
-		s += k;
-		n -= k;
-		if (h->len == HEADLESS_BUF)
-			headless_flush(h);
-	}
+	sink_put(h->out, s, n);
 }
 
 /* Columns sanitized text takes: "café" is four, not five (its bytes). */
@@ -287,12 +258,13 @@ headless_line(void *arg, struct proc *p, const struct line *l)
 	part = &h->part[k];
 	/* Fast path: the common uncoloured line is three copies. */
 	if (h->open == SIZE_MAX && part->shown == 0 &&
-	    h->len + plen + l->len + 1 < HEADLESS_BUF &&
 	    (!h->o.color || l->nruns == 0) && !(l->flags & LINE_SPLIT)) {
-		memcpy(h->buf + h->len, prefix, plen);
-		memcpy(h->buf + h->len + plen, l->text, l->len);
-		h->len += plen + l->len;
-		h->buf[h->len++] = '\n';
+		char *d = sink_reserve(h->out, plen + l->len + 1);
+
+		memcpy(d, prefix, plen);
+		memcpy(d + plen, l->text, l->len);
+		d[plen + l->len] = '\n';
+		sink_commit(h->out, plen + l->len + 1);
 		part->seen = 0;
 		return;
 	}
@@ -452,7 +424,7 @@ headless_signal(struct loop *l, int sig, void *arg)
 	if (h->signals++ == 0) {
 		h->signal = sig;
 		headless_close(h);
-		headless_flush(h);
+		sink_flush(h->out);
 		fprintf(stderr, "brood: %s: stopping every process (again to kill them)\n",
 		    status_signame(sig));
 		h->stopping = true;
@@ -463,23 +435,35 @@ headless_signal(struct loop *l, int sig, void *arg)
 	}
 }
 
+/* The reader is megabytes behind (or has caught up): hold the children's
+ * pipes (or read them again). */
+static void
+headless_pressure(void *arg, bool full)
+{
+	struct headless *h = arg;
+
+	super_hold_output(h->s, full);
+}
+
 /* Before each wait: write out, then decide whether to stop or finish. */
 static void
 headless_idle(struct loop *l, void *arg)
 {
 	struct headless *h = arg;
+	int err;
 
-	headless_flush(h);
-	if (!h->stopping && (h->output_broken ||
+	sink_flush(h->out);
+	err = sink_error(h->out);
+	if (!h->stopping && (err != 0 ||
 	    (h->o.kill_others && h->ended_one) ||
 	    (h->o.kill_others_on_fail && h->failed_one))) {
 		/* The reader left (| head): end quietly, as a pipeline does.
 		 * Anything else (a full disk) loses output: say so. */
-		if (h->output_broken && h->output_err == EPIPE && h->signal == 0)
+		if (err == EPIPE && h->signal == 0)
 			h->signal = SIGPIPE;
-		else if (h->output_broken && h->output_err != EPIPE)
+		else if (err != 0 && err != EPIPE)
 			fprintf(stderr, "brood: cannot write its output (%s): stopping every "
-			    "process\n", strerror(h->output_err));
+			    "process\n", strerror(err));
 		h->stopping = true;
 		super_stop_all(h->s);
 	}
@@ -547,6 +531,7 @@ headless_run(struct headless *h, struct loop *l, struct super *s)
 	/* By default SIGQUIT (Ctrl-\) kills brood alone: the children's own
 	 * children would be left behind. */
 	loop_add_signal(l, SIGQUIT, headless_signal, h);
+	sink_attach(h->out, l, headless_pressure, h);
 	loop_set_idle(l, headless_idle, h);
 	h->partial_timer = loop_timer_add(l, util_now_ms() + HEADLESS_PARTIAL_MS,
 	    headless_partials, h);
@@ -557,12 +542,12 @@ headless_run(struct headless *h, struct loop *l, struct super *s)
 	h->partial_timer = NULL;
 	super_sweep(s, 2000);
 	headless_close(h);
-	headless_flush(h);
+	sink_drain(h->out);
 	if (h->o.summary)
 		headless_summary(h);
 	if (h->signal != 0)
 		return 128 + h->signal;
-	if (h->output_broken)
+	if (sink_error(h->out) != 0)
 		return 1;
 	switch (h->o.success) {
 	case HEADLESS_SUCCESS_FIRST:
