@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <termios.h>
 
 /* The terminal the dashboard took: what the guard gives back. */
@@ -27,6 +28,11 @@ int guard_start(const struct guard_tty *tty);
 /* The dashboard holds the terminal (true) or has given it back (false):
  * the guard restores it only while it is held. Async-signal-safe. */
 void guard_tty_held(bool held);
+
+/* A child started its session, with its pid as id (open), or nothing of it
+ * is left, or brood forgets it: the guard kills the members of every
+ * session open when brood dies, marked or not. */
+void guard_session(pid_t sid, bool open);
 
 /* brood ends in good order: the guard leaves without acting, and is gone
  * when this returns (or after a second, if it does not answer). */

@@ -44,6 +44,9 @@ void ptree_owners(struct ptree *t, ptree_owner_cb *cb, void *arg, int *owner);
  * -1 if /proc cannot be read. */
 int ptree_walk_safe(void (*fn)(void *arg, const struct ptree_entry *e), void *arg);
 
+/* The entry of process pid, from /proc/pid/stat; false if it is gone. */
+bool ptree_stat(pid_t pid, struct ptree_entry *e);
+
 /* The entry of t, sorted by pid (as ptree_owners leaves it), for the
  * process pid that started at start; NULL if t does not hold it. */
 const struct ptree_entry *ptree_get(const struct ptree *t, pid_t pid,

@@ -21,6 +21,17 @@
  * sessions and process groups such processes are in; again until a pass
  * over /proc finds nothing, since a process may fork while it is killed.
  *
+ * A process that clears its environment (env -i, sudo, a service manager's
+ * own launcher) carries no marker, and the session rule above finds it only
+ * while something marked shares its session. So brood also names each
+ * child's session as it starts ("S<pid>\n": every child starts one, with
+ * its own pid as id) and again once nothing of it is left ("s<pid>\n"),
+ * and the guard kills the members of every session still named. A named
+ * session is trusted only while it cannot be a stranger's: its leader is
+ * the process the guard saw when the name came (same pid, same start
+ * time), or is gone, in which case the kernel cannot have handed its pid,
+ * and so its session id, to anyone else while a member lives on.
+ *
  * The guard must not be brood's descendant: brood is a subreaper and would
  * adopt it, and its sweeps would kill it. So it is forked twice before
  * brood becomes a subreaper, and the middle process exits at once: the
@@ -76,6 +87,13 @@ static struct {
 	size_t found;             /* by the last pass */
 } guard_doom;
 
+/* The sessions brood named, with their leaders' start times. */
+static struct guard_session {
+	pid_t sid;
+	unsigned long long start;
+} guard_sessions[GUARD_DOOM_MAX];
+static size_t guard_nsessions;
+
 static bool
 guard_doomed(pid_t id)
 {
@@ -118,6 +136,48 @@ guard_one(void *arg, const struct ptree_entry *e)
 	guard_doom.found++;
 }
 
+/* brood named a session (open) or said it is over. */
+static void
+guard_session_note(pid_t sid, bool open)
+{
+	struct ptree_entry e;
+	size_t i;
+
+	for (i = 0; i < guard_nsessions; i++) {
+		if (guard_sessions[i].sid == sid)
+			break;
+	}
+	if (!open) {
+		if (i < guard_nsessions)
+			guard_sessions[i] = guard_sessions[--guard_nsessions];
+		return;
+	}
+	/* Its leader is brood's child and cannot be reaped yet: it is there. */
+	if (sid <= 1 || !ptree_stat(sid, &e))
+		return;
+	if (i == guard_nsessions) {
+		if (guard_nsessions == GUARD_DOOM_MAX)
+			return;
+		guard_nsessions++;
+	}
+	guard_sessions[i] = (struct guard_session){ sid, e.start };
+}
+
+/* The named sessions that are still brood's, into the doom set. */
+static void
+guard_doom_sessions(void)
+{
+	struct ptree_entry e;
+	size_t i;
+
+	for (i = 0; i < guard_nsessions; i++) {
+		const struct guard_session *gs = &guard_sessions[i];
+
+		if (!ptree_stat(gs->sid, &e) || (e.sid == gs->sid && e.start == gs->start))
+			guard_doom_add(gs->sid);
+	}
+}
+
 /* Kill all that is left of brood, until a pass finds nothing. */
 static void
 guard_sweep(void)
@@ -125,6 +185,7 @@ guard_sweep(void)
 	struct timespec pause = { 0, GUARD_PASS_PAUSE_MS * 1000000L };
 	int pass;
 
+	guard_doom_sessions();
 	for (pass = 0; pass < GUARD_SWEEP_MS / GUARD_PASS_PAUSE_MS; pass++) {
 		guard_doom.found = 0;
 		if (ptree_walk_safe(guard_one, NULL) == -1 || guard_doom.found == 0)
@@ -167,7 +228,8 @@ guard_main(int in, int back, const struct guard_tty *tty, pid_t brood)
 		SIGPIPE };
 	int keep[3], tty_fd = -1, devnull, i, j;
 	bool held = tty != NULL;
-	char buf[256];
+	char buf[256], what = 0;
+	pid_t id = 0;
 	ssize_t n;
 
 	guard_doom.brood_sid = getsid(0);
@@ -210,10 +272,25 @@ guard_main(int in, int back, const struct guard_tty *tty, pid_t brood)
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++) {
-			if (buf[i] == 'q')
+			char c = buf[i];
+
+			if (what != 0) {
+				/* The digits of a session's id, up to a newline. */
+				if (c >= '0' && c <= '9' && id < 100000000)
+					id = id * 10 + (c - '0');
+				else {
+					if (c == '\n')
+						guard_session_note(id, what == 'S');
+					what = 0;
+				}
+			} else if (c == 'q')
 				_exit(0);
-			if (buf[i] == 'T' || buf[i] == 't')
-				held = buf[i] == 'T' && tty != NULL;
+			else if (c == 'T' || c == 't')
+				held = c == 'T' && tty != NULL;
+			else if (c == 'S' || c == 's') {
+				what = c;
+				id = 0;
+			}
 		}
 	}
 
@@ -299,6 +376,21 @@ guard_tty_held(bool held)
 	if (guard_out == -1)
 		return;
 	unused = write(guard_out, &c, 1);
+	(void)unused;
+}
+
+void
+guard_session(pid_t sid, bool open)
+{
+	char msg[32];
+	int n;
+	ssize_t unused;
+
+	if (guard_out == -1 || sid <= 0)
+		return;
+	n = snprintf(msg, sizeof msg, "%c%d\n", open ? 'S' : 's', (int)sid);
+	/* Shorter than PIPE_BUF: written whole or not at all. */
+	unused = write(guard_out, msg, (size_t)n);
 	(void)unused;
 }
 

@@ -38,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "spawn.h"
 #include "status.h"
 #include "super-int.h"
@@ -250,6 +251,8 @@ proc_start(struct proc *p)
 	p->backoff_timer = NULL;
 	p->backoff_deadline_ms = 0;
 	p->paused = p->stop_requested = p->restart_pending = false;
+	/* A new run: brood stops following what the last one left. */
+	proc_tree_gone(p);
 	p->reaped = p->start_failed = p->tree_gone = p->timed_out = false;
 	depend_run_begin(p);
 	p->wstatus = 0;
@@ -291,6 +294,7 @@ proc_start(struct proc *p)
 	p->err_fd = child.err_fd;
 	p->status_fd = child.status_fd;
 	p->state = PROC_STARTING;
+	guard_session(p->pid, true);
 	if (output_watch(p) == -1 ||
 	    loop_add_fd(l, p->status_fd, EPOLLIN, proc_status_readable, p) == -1)
 		util_fatal("epoll: %s", strerror(errno));
@@ -478,7 +482,7 @@ proc_stop_done(struct proc *p)
 	/* Every writer we know of is gone; one we do not know of must not
 	 * keep this child from ending. */
 	output_close(p);
-	p->tree_gone = true;
+	proc_tree_gone(p);
 	proc_end(p);
 }
 
@@ -567,6 +571,14 @@ proc_apply_policy(struct proc *p)
 }
 
 /* The child is over: record it, tell the front end, restart if asked. */
+void
+proc_tree_gone(struct proc *p)
+{
+	if (!p->tree_gone && p->pid > 0)
+		guard_session(p->pid, false);
+	p->tree_gone = true;
+}
+
 static void
 proc_end(struct proc *p)
 {
@@ -583,7 +595,7 @@ proc_end(struct proc *p)
 	/* Its group is empty: its pid can be reused from now on, and then the
 	 * group and session ids would name strangers (see super_owner). */
 	if (p->reaped && p->pid > 0 && kill(-p->pid, 0) == -1 && errno == ESRCH)
-		p->tree_gone = true;
+		proc_tree_gone(p);
 	p->state = p->start_failed ? PROC_FAILED : PROC_EXITED;
 	metrics_reset(p, false);
 	depend_on_end(p);

@@ -31,9 +31,8 @@
 #include "ptree.h"
 #include "util.h"
 
-/* Parse /proc/pid/stat; false if the process is gone or the line is odd. */
-static bool
-ptree_read_stat(pid_t pid, struct ptree_entry *e)
+bool
+ptree_stat(pid_t pid, struct ptree_entry *e)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long field;
@@ -89,7 +88,7 @@ ptree_scan(struct ptree *t)
 			t->cap = t->cap == 0 ? 256 : t->cap * 2;
 			t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
 		}
-		if (ptree_read_stat(pid, &t->v[t->n]))
+		if (ptree_stat(pid, &t->v[t->n]))
 			t->n++;
 	}
 	closedir(d);

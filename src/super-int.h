@@ -236,6 +236,9 @@ void proc_leader_stopped(struct proc *p, int wstatus);
 
 /* A stopping proc whose tree is empty: drain, close, end. */
 void proc_stop_done(struct proc *p);
+/* Nothing of the current run is left, or brood stops following it: its
+ * pid, group and session ids may name strangers from now on. */
+void proc_tree_gone(struct proc *p);
 
 /* A new proc for spec with a fresh serial (not started); NULL with *cause
  * if the spec is unusable. */

@@ -159,7 +159,7 @@ super_owner_index(struct super *s)
 			continue;
 		/* Checked once a pass, not for every process of the table. */
 		if (super_pid_reused(p)) {
-			p->tree_gone = true;
+			proc_tree_gone(p);
 			continue;
 		}
 		s->leaders[s->nleaders++] = (struct super_leader){ p->pid, (int)i };
@@ -244,7 +244,7 @@ super_tree_rescan(struct super *s)
 		struct proc *p = s->procs[i];
 
 		if (p->pid > 0 && p->reaped && !p->tree_gone && proc_tree_count(p) == 0)
-			p->tree_gone = true;
+			proc_tree_gone(p);
 	}
 }
 

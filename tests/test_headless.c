@@ -470,20 +470,24 @@ END_TEST
 
 /* SIGKILL runs nothing of brood's: its guard, a process of its own, sees
  * it die and kills what the kernel leaves: a shell's children, a daemon,
- * and a process that cleared its environment (so carries no marker) in a
- * session that holds a marked one. brood's children go with brood
+ * a process that cleared its environment (so carries no marker) in a
+ * session that holds a marked one, and one in a session where nothing is
+ * marked, named to the guard by brood. brood's children go with brood
  * (PR_SET_PDEATHSIG). */
 START_TEST(test_sigkill_leaves_nothing)
 {
-	char tree_file[256], daemon_file[256], bare_file[256], msg[512], bare_cmd[2048];
-	const char *argv[8];
-	pid_t tree[8], daemon[2], bare[2];
+	char tree_file[256], daemon_file[256], bare_file[256], clean_file[256], msg[512];
+	char bare_cmd[2048], clean_cmd[2048];
+	const char *argv[9];
+	pid_t tree[8], daemon[2], bare[2], clean[2];
 	size_t i, ntree;
+	bool dead;
 	int n = 0;
 
 	tu_tmpname(tree_file, sizeof tree_file, "tree");
 	tu_tmpname(daemon_file, sizeof daemon_file, "daemon");
 	tu_tmpname(bare_file, sizeof bare_file, "bare");
+	tu_tmpname(clean_file, sizeof clean_file, "clean");
 	snprintf(cmdbuf[0], sizeof cmdbuf[0], "%s tree 3 %s; echo unreachable", tu_helper(),
 	    tree_file);
 	snprintf(cmdbuf[1], sizeof cmdbuf[1], "%s daemon %s", tu_helper(), daemon_file);
@@ -492,22 +496,31 @@ START_TEST(test_sigkill_leaves_nothing)
 	snprintf(bare_cmd, sizeof bare_cmd, "env -i %s sleep 1000 & echo $! > %s.tmp; "
 	    "%s sleep 1000 & mv %s.tmp %s; echo bare ready; wait", tu_helper(), bare_file,
 	    tu_helper(), bare_file, bare_file);
+	/* Nothing marked at all in its session: brood's child itself clears
+	 * its environment (env -i, sudo), and dies with brood. */
+	snprintf(clean_cmd, sizeof clean_cmd, "exec env -i /bin/sh -c '%s sleep 1000 & "
+	    "echo $! > %s.tmp; mv %s.tmp %s; echo clean ready; wait'", tu_helper(), clean_file,
+	    clean_file, clean_file);
 	argv[n++] = tu_brood();
 	argv[n++] = "-n";
-	argv[n++] = "shell,daemon,bare";
+	argv[n++] = "shell,daemon,bare,clean";
 	argv[n++] = cmdbuf[0];
 	argv[n++] = cmdbuf[1];
 	argv[n++] = bare_cmd;
+	argv[n++] = clean_cmd;
 	argv[n] = NULL;
 	tu_start(&tp, argv);
 	ck_assert(tu_wait_for(&tp, "shell  | tree ready", 10000));
 	ck_assert(tu_wait_for(&tp, "daemon | daemonized", 10000));
 	ck_assert(tu_wait_for(&tp, "bare   | bare ready", 10000));
+	ck_assert(tu_wait_for(&tp, "clean  | clean ready", 10000));
 	ntree = tu_read_pids(tree_file, tree, 8, 5000);
 	ck_assert_uint_eq(ntree, 3);
 	ck_assert_uint_eq(tu_read_pids(daemon_file, daemon, 2, 5000), 1);
 	ck_assert_uint_eq(tu_read_pids(bare_file, bare, 2, 5000), 1);
 	ck_assert(!tu_pid_dead(bare[0]));
+	ck_assert_uint_eq(tu_read_pids(clean_file, clean, 2, 5000), 1);
+	ck_assert(!tu_pid_dead(clean[0]));
 	kill(tp.pid, SIGKILL);
 	ck_assert(tu_finish(&tp, 10000));
 	ck_assert(WIFSIGNALED(tp.status) && WTERMSIG(tp.status) == SIGKILL);
@@ -519,6 +532,13 @@ START_TEST(test_sigkill_leaves_nothing)
 	ck_assert_msg(tu_pid_dead(daemon[0]), "daemon %d survived", (int)daemon[0]);
 	ck_assert_msg(tu_wait_pid_dead(bare[0], 3000), "the process without a marker (%d) survived",
 	    (int)bare[0]);
+	/* No marker to find it by afterwards: killed here if it survived. */
+	dead = tu_wait_pid_dead(clean[0], 3000);
+	if (!dead)
+		kill(clean[0], SIGKILL);
+	unlink(clean_file);
+	ck_assert_msg(dead, "the process in a session without a marker (%d) survived",
+	    (int)clean[0]);
 	unlink(tree_file);
 	unlink(daemon_file);
 	unlink(bare_file);
