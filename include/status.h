@@ -40,6 +40,9 @@ int status_failure_code(int stage, int err);
 /* "SIGTERM", "SIGRTMIN+3", or "signal 99" (a static or thread-local buffer). */
 const char *status_signame(int sig);
 
+/* What a kernel state letter (/proc/pid/stat) means: 'D' "disk sleep". */
+const char *status_state_meaning(char state);
+
 /* Parse "TERM", "SIGTERM", "sigterm", "15", "RTMIN+2": the signal number,
  * or -1 if it is none. */
 int status_signum(const char *name);

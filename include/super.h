@@ -63,6 +63,8 @@ enum proc_event_kind {
 	PROC_EV_NOT_READY,  /* its readiness probe did not pass within the timeout */
 	PROC_EV_WAITING,    /* it waits for its dependencies */
 	PROC_EV_BLOCKED,    /* a dependency can no longer be met: it will not start */
+	PROC_EV_STUCK,      /* pid, count, state: processes still there well after
+	                     * SIGKILL (stuck in the kernel): the stop gave up on them */
 };
 
 struct proc_event {
@@ -76,6 +78,8 @@ struct proc_event {
 	unsigned attempt;   /* BACKOFF, FATAL: which automatic restart this is */
 	unsigned max;       /* ... of how many allowed in the window (0: no limit) */
 	uint64_t delay_ms;  /* BACKOFF: how long until it */
+	unsigned count;     /* STUCK: how many processes */
+	char state;         /* STUCK: the kernel state of one ('D') */
 };
 
 /* Resource limits set in the child (setrlimit); -1: leave as inherited.
@@ -308,6 +312,10 @@ int proc_exit_code(const struct proc *p);
 /* Describe the state for people: "running", "stopping", "exited 3",
  * "killed by SIGSEGV (core dumped)", "exec failed: No such file or directory". */
 void proc_describe(const struct proc *p, char *buf, size_t len);
+
+/* A PROC_EV_STUCK event for people: "1 process (pid 12, D disk sleep)
+ * still there after SIGKILL: stuck in the kernel, left behind". */
+void proc_describe_stuck(const struct proc_event *ev, char *buf, size_t len);
 
 /* CPU and memory, from the last sample. */
 const struct proc_metrics *proc_metrics(const struct proc *p);

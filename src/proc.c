@@ -251,6 +251,10 @@ proc_start(struct proc *p)
 	p->backoff_timer = NULL;
 	p->backoff_deadline_ms = 0;
 	p->paused = p->stop_requested = p->restart_pending = false;
+	p->killed_ms = 0;
+	p->stuck = 0;
+	p->nstuck = 0;
+	p->leader_stuck = false;
 	/* A new run: brood stops following what the last one left. */
 	proc_tree_gone(p);
 	p->reaped = p->start_failed = p->tree_gone = p->timed_out = false;
@@ -465,6 +469,12 @@ proc_reaped(struct proc *p, int wstatus, const struct rusage *ru)
 		proc_check_exec(p);
 	if (!p->start_failed)
 		proc_event_add(p, &ev);
+	if (p->leader_stuck) {
+		/* Awake at last, long after its stop gave up on it (super.c):
+		 * the run is over already. */
+		p->leader_stuck = false;
+		return;
+	}
 	output_drain(p);
 	if (p->state == PROC_STOPPING)
 		return; /* done when the tree is empty: super_poll */
@@ -590,6 +600,7 @@ proc_end(struct proc *p)
 	loop_timer_cancel(l, p->timeout_timer);
 	p->kill_timer = p->grace_timer = p->timeout_timer = NULL;
 	p->kill_deadline_ms = 0;
+	p->killed_ms = 0;
 	output_flush(p);
 	proc_close_status(p);
 	/* Its group is empty: its pid can be reused from now on, and then the
@@ -840,6 +851,14 @@ proc_describe_failure(const struct proc *p, char *buf, size_t len)
 }
 
 void
+proc_describe_stuck(const struct proc_event *ev, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u process%s (pid %d, %c %s) still there after SIGKILL: stuck in "
+	    "the kernel, left behind", ev->count, ev->count == 1 ? "" : "es", (int)ev->pid,
+	    ev->state, status_state_meaning(ev->state));
+}
+
+void
 proc_describe(const struct proc *p, char *buf, size_t len)
 {
 	switch (p->state) {
@@ -859,7 +878,18 @@ proc_describe(const struct proc *p, char *buf, size_t len)
 		snprintf(buf, len, "stopping");
 		break;
 	case PROC_EXITED:
-		status_describe(p->wstatus, buf, len);
+		if (p->leader_stuck)
+			snprintf(buf, len, "stuck in the kernel (%c, %s) after SIGKILL: left behind",
+			    p->stuck, status_state_meaning(p->stuck));
+		else if (p->nstuck > 0) {
+			char what[160];
+
+			status_describe(p->wstatus, what, sizeof what);
+			snprintf(buf, len, "%s; %u process%s stuck in the kernel (%c, %s) left behind",
+			    what, p->nstuck, p->nstuck == 1 ? "" : "es", p->stuck,
+			    status_state_meaning(p->stuck));
+		} else
+			status_describe(p->wstatus, buf, len);
 		break;
 	case PROC_FAILED:
 		if (p->fail_stage == STATUS_STAGE_DEPENDENCY && p->blocked != NULL)

@@ -150,3 +150,20 @@ status_failure_code(int stage, int err)
 		return 127;
 	return 126;
 }
+
+const char *
+status_state_meaning(char state)
+{
+	switch (state) {
+	case 'R': return "running";
+	case 'S': return "sleeping";
+	case 'D': return "disk sleep";
+	case 'Z': return "zombie";
+	case 'T': return "stopped";
+	case 't': return "traced";
+	case 'X': return "dead";
+	case 'I': return "idle";
+	case 'P': return "parked";
+	default: return "?";
+	}
+}

@@ -16,7 +16,12 @@
  * because the leader exited. Processes that turn up outside the group
  * after the snapshot get the same signals (super_signal_newcomers). If the
  * stop timeout passes first, whatever is left gets SIGKILL and the wait
- * goes on. A kill is a stop that starts at SIGKILL, with no timeout.
+ * goes on, for SUPER_STUCK_MS at most: a process still there by then is
+ * stuck in the kernel (disk sleep on a dead NFS server, a frozen cgroup),
+ * where no signal reaches it until it wakes, and then SIGKILL ends it. The
+ * stop gives up on it (PROC_EV_STUCK) rather than hang brood's quit on it;
+ * an unreaped leader is reaped whenever it dies. A kill is a stop that
+ * starts at SIGKILL, with no timeout.
  *
  * A stop of something that is already over, with no process and no open
  * pipe left, does nothing; one of an ended child whose processes linger
@@ -76,6 +81,7 @@ stop_escalate(struct loop *l, void *arg)
 		return;
 	super_tree_update(p->s);
 	p->stop_sig = SIGKILL;
+	p->killed_ms = util_now_ms();
 	stop_send(p, SIGKILL);
 	super_signal_newcomers(p->s);
 	proc_event_simple(p, PROC_EV_ESCALATE, SIGKILL);
@@ -102,6 +108,8 @@ stop_begin(struct proc *p, int sig)
 		p->ended_ms = util_now_ms();
 	p->state = PROC_STOPPING;
 	p->stop_sig = sig;
+	if (sig == SIGKILL && p->killed_ms == 0)
+		p->killed_ms = util_now_ms();
 	p->paused = false;
 	/* A command for many processes shares one snapshot and looks for
 	 * newcomers once, when all are signalled (super_stop_all). */

@@ -17,6 +17,7 @@
 #define SUPER_MARKER "BROOD_ID"
 #define SUPER_POLL_MS 25          /* how often a stopping child's tree is checked */
 #define SUPER_EOF_GRACE_MS 200    /* how long pipes may outlive a reaped leader */
+#define SUPER_STUCK_MS 2000       /* how long processes may outlive SIGKILL */
 #define SUPER_READ_MAX (256u << 10)
 
 struct proc {
@@ -78,6 +79,11 @@ struct proc {
 	bool start_failed;
 	bool tree_gone;           /* leader reaped and nothing of it left */
 	int stop_sig;             /* STOPPING: the signal its processes were sent */
+	uint64_t killed_ms;       /* STOPPING: when they were sent SIGKILL, or 0 */
+	char stuck;               /* the stop gave up on processes in this
+	                           * kernel state ('D'), or 0 */
+	unsigned nstuck;          /* ... how many */
+	bool leader_stuck;        /* ... its leader among them: reaped late */
 	int fail_stage;
 	int fail_err;
 	char fail_detail[120];    /* spawn_failure.detail: the missing interpreter */
@@ -148,6 +154,8 @@ struct super {
 	uint64_t last_sample_ms;
 
 	struct super_leader *leaders; /* by pid, for super_owner */
+	struct ptree_entry *stuck;    /* given up on after SIGKILL: no one's */
+	size_t nstuck;
 	size_t nleaders;
 	size_t leaders_cap;
 

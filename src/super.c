@@ -198,6 +198,19 @@ super_led_by(const struct super *s, pid_t pid, bool unreaped, int best)
 
 /* The owner of one process: the proc it leads, whose group or session it
  * is in, or whose marker it carries if brood adopted it. */
+/* Whether e is a process a stop gave up on (super_give_up). */
+static bool
+super_is_stuck(const struct super *s, const struct ptree_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < s->nstuck; i++) {
+		if (s->stuck[i].pid == e->pid && s->stuck[i].start == e->start)
+			return true;
+	}
+	return false;
+}
+
 int
 super_owner(void *arg, const struct ptree_entry *e)
 {
@@ -206,7 +219,9 @@ super_owner(void *arg, const struct ptree_entry *e)
 	int best;
 	size_t i;
 
-	if (e->pid == s->self)
+	/* Stuck ones belong to no proc: stopping them again could only end
+	 * in the same wait. */
+	if (e->pid == s->self || super_is_stuck(s, e))
 		return -1;
 	best = super_led_by(s, e->pid, true, -1);
 	best = super_led_by(s, e->pgid, false, best);
@@ -238,6 +253,11 @@ super_tree_rescan(struct super *s)
 	}
 	super_owner_index(s);
 	ptree_owners(&s->tree, super_owner, s, s->owner);
+	/* Forget the stuck processes that are gone. */
+	for (i = 0; i < s->nstuck; i++) {
+		if (ptree_get(&s->tree, s->stuck[i].pid, s->stuck[i].start) == NULL)
+			s->stuck[i--] = s->stuck[--s->nstuck];
+	}
 	/* A reaped leader with nothing of it left: its pid may be handed out
 	 * again from now on, so its group and session ids stop meaning it. */
 	for (i = 0; i < s->nprocs && s->tree.n > 0; i++) {
@@ -333,6 +353,45 @@ super_signal_newcomers(struct super *s)
 	free(seen.v);
 }
 
+/* SIGKILL was sent long ago and processes of p are still there: stuck in
+ * the kernel. Say which, and end the stop without them (stop.c). */
+static void
+super_give_up(struct super *s, struct proc *p)
+{
+	struct proc_event ev = { .kind = PROC_EV_STUCK };
+	size_t i;
+
+	for (i = 0; i < s->tree.n; i++) {
+		const struct ptree_entry *e = &s->tree.v[i];
+
+		if (s->owner[i] != (int)p->index)
+			continue;
+		s->stuck = xreallocarray(s->stuck, s->nstuck + 1, sizeof *s->stuck);
+		s->stuck[s->nstuck++] = *e;
+		/* The first one shown, preferring one in disk sleep. */
+		if (ev.count++ == 0 || (e->state == 'D' && ev.state != 'D')) {
+			ev.pid = e->pid;
+			ev.state = e->state;
+		}
+	}
+	if (!p->reaped) {
+		/* Its status will come when it dies: SIGKILL is what it has. */
+		p->leader_stuck = true;
+		p->wstatus = SIGKILL;
+		if (ev.count == 0) {
+			ev.count = 1;
+			ev.pid = p->pid;
+			ev.state = 'D';
+		}
+	}
+	if (ev.count > 0) {
+		p->stuck = ev.state;
+		p->nstuck = ev.count;
+		proc_event_add(p, &ev);
+	}
+	proc_stop_done(p);
+}
+
 /* One look at every stopping proc: those whose processes are all gone are
  * done. A process that turned up outside its proc's group since the last
  * look (a loop forking into new sessions can outrun the passes of
@@ -358,6 +417,8 @@ super_poll(struct loop *l, void *arg)
 		if (p->reaped && proc_tree_count(p) == 0 &&
 		    (p->tree_gone || kill(-p->pid, 0) == -1))
 			proc_stop_done(p);
+		else if (p->killed_ms != 0 && util_now_ms() - p->killed_ms >= SUPER_STUCK_MS)
+			super_give_up(s, p);
 		else
 			again = true;
 	}
@@ -476,7 +537,7 @@ super_sweep_signal(struct super *s, int sig)
 				pp = s->tree.v[j].ppid;
 			}
 		}
-		if (!ours || e->pid == s->self)
+		if (!ours || e->pid == s->self || super_is_stuck(s, e))
 			continue;
 		n++;
 		if (sig != 0 && e->state != 'Z')
@@ -618,6 +679,7 @@ super_free(struct super *s)
 	ptree_free(&s->poll_seen);
 	free(s->owner);
 	free(s->leaders);
+	free(s->stuck);
 	free(s->read_buf);
 	free(s);
 }

@@ -811,6 +811,76 @@ START_TEST(test_reader_far_behind)
 }
 END_TEST
 
+/* Write s to path; false if it cannot be done. */
+static bool
+put_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd == -1)
+		return false;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok;
+}
+
+/* A process stuck in the kernel (here: in a frozen cgroup, shown as D)
+ * outlives SIGKILL until it wakes. The stop gives up on it two seconds
+ * after the SIGKILL, says so, and brood exits rather than hang. */
+START_TEST(test_stuck_process_does_not_hang_the_stop)
+{
+	char cg[128], path[192], pidfile[256], cmd[1024];
+	const char *argv[8];
+	bool in, finished, dead;
+	long t0, took = 0;
+	pid_t pid = 0;
+
+	snprintf(cg, sizeof cg, "/sys/fs/cgroup/freezer/brood-test-%d", (int)getpid());
+	if (geteuid() != 0 || mkdir(cg, 0755) == -1) {
+		fprintf(stderr, "skipped: needs root and a cgroup v1 freezer\n");
+		return;
+	}
+	tu_tmpname(pidfile, sizeof pidfile, "frozen");
+	snprintf(cmd, sizeof cmd, "echo $$ > %s/cgroup.procs && echo $$ > %s.tmp && "
+	    "mv %s.tmp %s && echo in && exec sleep 1000", cg, pidfile, pidfile, pidfile);
+	argv[0] = tu_brood();
+	argv[1] = "--stop-timeout";
+	argv[2] = "0.3";
+	argv[3] = "-n";
+	argv[4] = "frz";
+	argv[5] = cmd;
+	argv[6] = NULL;
+	tu_start(&tp, argv);
+	in = tu_wait_for(&tp, "frz | in", 10000) && tu_read_pids(pidfile, &pid, 1, 5000) == 1;
+	snprintf(path, sizeof path, "%s/freezer.state", cg);
+	if (in && put_file(path, "FROZEN")) {
+		t0 = tu_now_ms() + 5000;
+		while (tu_pid_state(pid) != 'D' && tu_now_ms() < t0)
+			usleep(10000);
+		t0 = tu_now_ms();
+		kill(tp.pid, SIGTERM);
+		finished = tu_finish(&tp, 10000);
+		took = tu_now_ms() - t0;
+	} else
+		finished = false;
+	/* Thawed, it dies of the SIGKILL it has had all along. */
+	put_file(path, "THAWED");
+	dead = pid == 0 || tu_wait_pid_dead(pid, 5000);
+	rmdir(cg);
+	ck_assert_msg(in, "the child never ran in the cgroup: %s", tp.err);
+	ck_assert_msg(finished, "brood waited for a process stuck in the kernel");
+	ck_assert_msg(dead, "the stuck process outlived its SIGKILL once thawed");
+	ck_assert(WIFEXITED(tp.status));
+	ck_assert_int_eq(WEXITSTATUS(tp.status), 128 + SIGTERM);
+	/* 0.3 s of stop timeout, 2 s of grace after SIGKILL. */
+	ck_assert_int_lt(took, 6000);
+	ck_assert_out_has("still there after SIGKILL: stuck in the kernel, left behind");
+	tu_assert_line(&tp, "frz | stuck in the kernel (D, disk sleep) after SIGKILL: left behind");
+	no_survivors();
+}
+END_TEST
+
 /* The command line takes the file's common settings too. */
 START_TEST(test_cli_process_options)
 {
@@ -912,5 +982,6 @@ main(void)
 	tcase_add_test(tc, test_config_compat_formats);
 	tcase_add_test(tc, test_paused_reader_does_not_slow_children);
 	tcase_add_test(tc, test_reader_far_behind);
+	tcase_add_test(tc, test_stuck_process_does_not_hang_the_stop);
 	return tu_run_suite(s);
 }

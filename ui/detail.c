@@ -23,23 +23,6 @@
 #include "tui-int.h"
 #include "util.h"
 
-static const char *
-detail_state_meaning(char state)
-{
-	switch (state) {
-	case 'R': return "running";
-	case 'S': return "sleeping";
-	case 'D': return "disk sleep";
-	case 'Z': return "zombie";
-	case 'T': return "stopped";
-	case 't': return "traced";
-	case 'X': return "dead";
-	case 'I': return "idle";
-	case 'P': return "parked";
-	default: return "?";
-	}
-}
-
 /* A bar graph of n values (0 .. max) in h rows and w columns, the newest at
  * the right; each column is the mean of the samples it covers. */
 static void
@@ -154,6 +137,9 @@ detail_event_text(const struct proc_event *ev, char *buf, size_t len)
 	case PROC_EV_ADOPTED:
 		snprintf(buf, len, "adopted pid %d (left behind, re-parented to brood)", (int)ev->pid);
 		break;
+	case PROC_EV_STUCK:
+		proc_describe_stuck(ev, buf, len);
+		break;
 	}
 }
 
@@ -237,7 +223,7 @@ detail_draw(struct tui *t, int y, int h)
 		attr_t sa = paint_role(t, rows[i].state == 'Z' ? THEME_FAILED : THEME_NORMAL, &aprow);
 
 		util_format_kib(rows[i].rss_kib, a1, sizeof a1);
-		snprintf(a2, sizeof a2, "%c %s", rows[i].state, detail_state_meaning(rows[i].state));
+		snprintf(a2, sizeof a2, "%c %s", rows[i].state, status_state_meaning(rows[i].state));
 		line = xasprintf(" %7d  %-12s %4.0f%% %7s  %*s%s", (int)rows[i].pid, a2,
 		    rows[i].cpu_pct, a1, rows[i].depth * 2, "", clean);
 		draw_text(t, row++, 0, COLS, line, sa, aprow);

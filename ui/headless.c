@@ -388,6 +388,10 @@ headless_event(void *arg, struct proc *p, const struct proc_event *ev)
 		snprintf(buf, sizeof buf, "still running after the stop timeout: sent SIGKILL");
 		headless_say(h, p, buf);
 		break;
+	case PROC_EV_STUCK:
+		proc_describe_stuck(ev, buf, sizeof buf);
+		headless_say(h, p, buf);
+		break;
 	case PROC_EV_ENDED: {
 		bool failed = proc_failed(p);
 		int code = failed ? proc_exit_code(p) : 0;
