@@ -184,7 +184,8 @@ END_TEST
 
 START_TEST(test_fork_loop)
 {
-	long took;
+	char msg[64];
+	long took, deadline;
 	int round;
 
 	/* A loop forking for as long as it lives: orphans in its group, and
@@ -199,7 +200,10 @@ START_TEST(test_fork_loop)
 		    "echo looping; while :; do setsid sleep 30 & sleep 0.005; done", NULL);
 		wait_out("loop     | looping", 5000);
 		wait_out("sessions | looping", 5000);
-		usleep(300000);
+		/* Stopped once both loops have left orphans about. */
+		deadline = tu_now_ms() + 5000;
+		while (tu_survivors(tp.tag, msg, sizeof msg) < 20 && tu_now_ms() < deadline)
+			usleep(10000);
 		took = stop_brood(SIGTERM, 10000);
 		tu_assert_line(&tp, "loop     | killed by SIGTERM");
 		tu_assert_line(&tp, "sessions | killed by SIGTERM");
