@@ -44,6 +44,20 @@ void ptree_owners(struct ptree *t, ptree_owner_cb *cb, void *arg, int *owner);
  * -1 if /proc cannot be read. */
 int ptree_walk_safe(void (*fn)(void *arg, const struct ptree_entry *e), void *arg);
 
+/* A set of session and group ids to empty, in static storage for the paths
+ * that run when brood is dying (a signal handler, the guard): plain loops,
+ * no allocation. */
+#define PTREE_IDSET_MAX 4096
+struct ptree_idset {
+	pid_t ids[PTREE_IDSET_MAX];
+	size_t n;
+};
+
+bool ptree_idset_has(const struct ptree_idset *set, pid_t id);
+/* Add id unless it is 0 or 1 (no one's, init's), there already, or the
+ * set is full. */
+void ptree_idset_add(struct ptree_idset *set, pid_t id);
+
 /* The entry of process pid, from /proc/pid/stat; false if it is gone. */
 bool ptree_stat(pid_t pid, struct ptree_entry *e);
 

@@ -76,14 +76,12 @@ static int guard_out = -1, guard_back = -1;
 
 /* What the guard kills: marked processes, and the sessions and groups they
  * are in. */
-#define GUARD_DOOM_MAX 4096
 static struct {
 	char prefix[32];          /* "<brood's pid>." */
 	size_t prefix_len;
 	pid_t self;               /* the guard */
 	pid_t brood_sid, brood_pgid;
-	pid_t ids[GUARD_DOOM_MAX];
-	size_t nids;
+	struct ptree_idset ids;
 	size_t found;             /* by the last pass */
 } guard_doom;
 
@@ -91,27 +89,21 @@ static struct {
 static struct guard_session {
 	pid_t sid;
 	unsigned long long start;
-} guard_sessions[GUARD_DOOM_MAX];
+} guard_sessions[PTREE_IDSET_MAX];
 static size_t guard_nsessions;
 
 static bool
 guard_doomed(pid_t id)
 {
-	size_t i;
-
-	for (i = 0; i < guard_doom.nids; i++) {
-		if (guard_doom.ids[i] == id)
-			return true;
-	}
-	return false;
+	return ptree_idset_has(&guard_doom.ids, id);
 }
 
+/* brood's own session and group are never emptied. */
 static void
 guard_doom_add(pid_t id)
 {
-	if (id > 1 && id != guard_doom.brood_sid && id != guard_doom.brood_pgid &&
-	    !guard_doomed(id) && guard_doom.nids < GUARD_DOOM_MAX)
-		guard_doom.ids[guard_doom.nids++] = id;
+	if (id != guard_doom.brood_sid && id != guard_doom.brood_pgid)
+		ptree_idset_add(&guard_doom.ids, id);
 }
 
 static void
@@ -156,7 +148,7 @@ guard_session_note(pid_t sid, bool open)
 	if (sid <= 1 || !ptree_stat(sid, &e))
 		return;
 	if (i == guard_nsessions) {
-		if (guard_nsessions == GUARD_DOOM_MAX)
+		if (guard_nsessions == PTREE_IDSET_MAX)
 			return;
 		guard_nsessions++;
 	}

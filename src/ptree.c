@@ -317,3 +317,22 @@ ptree_owners(struct ptree *t, ptree_owner_cb *cb, void *arg, int *owner)
 		owner[i] = ptree_resolve(t, cb, arg, owner, path, i);
 	free(path);
 }
+
+bool
+ptree_idset_has(const struct ptree_idset *set, pid_t id)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		if (set->ids[i] == id)
+			return true;
+	}
+	return false;
+}
+
+void
+ptree_idset_add(struct ptree_idset *set, pid_t id)
+{
+	if (id > 1 && !ptree_idset_has(set, id) && set->n < PTREE_IDSET_MAX)
+		set->ids[set->n++] = id;
+}

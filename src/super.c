@@ -569,32 +569,11 @@ super_sweep(struct super *s, uint64_t timeout_ms)
 
 /* What super_emergency kills, in static storage: it runs in a signal
  * handler, maybe with the heap broken. */
-#define SUPER_DOOM_MAX 4096
 static struct {
 	pid_t self;
-	pid_t ids[SUPER_DOOM_MAX];   /* sessions and groups to empty */
-	size_t nids;
+	struct ptree_idset ids;      /* sessions and groups to empty */
 	size_t killed;               /* by the last pass over /proc */
 } super_doom;
-
-static bool
-super_doom_has(pid_t id)
-{
-	size_t i;
-
-	for (i = 0; i < super_doom.nids; i++) {
-		if (super_doom.ids[i] == id)
-			return true;
-	}
-	return false;
-}
-
-static void
-super_doom_add(pid_t id)
-{
-	if (id > 1 && !super_doom_has(id) && super_doom.nids < SUPER_DOOM_MAX)
-		super_doom.ids[super_doom.nids++] = id;
-}
 
 /* One process of a pass: brood's child (a leader, a probe, or an adopted
  * orphan), or a member of a session or group to empty, is killed; an
@@ -607,8 +586,9 @@ super_doom_one(void *arg, const struct ptree_entry *e)
 	if (e->pid == super_doom.self || e->state == 'Z')
 		return;
 	if (child && e->sid == e->pid)
-		super_doom_add(e->sid);
-	if (child || super_doom_has(e->sid) || super_doom_has(e->pgid)) {
+		ptree_idset_add(&super_doom.ids, e->sid);
+	if (child || ptree_idset_has(&super_doom.ids, e->sid) ||
+	    ptree_idset_has(&super_doom.ids, e->pgid)) {
 		kill(e->pid, SIGKILL);
 		super_doom.killed++;
 	}
@@ -624,14 +604,14 @@ super_emergency(struct super *s)
 	if (s == NULL)
 		return;
 	super_doom.self = s->self;
-	super_doom.nids = 0;
+	super_doom.ids.n = 0;
 	for (i = 0; i < s->nprocs; i++) {
 		struct proc *p = s->procs[i];
 
 		/* A reaped leader's group id may name strangers by now. */
 		if (p->pid > 0 && !p->tree_gone && !super_pid_reused(p)) {
 			kill(-p->pid, SIGKILL);
-			super_doom_add(p->pid);
+			ptree_idset_add(&super_doom.ids, p->pid);
 		}
 	}
 	/* The groups are not all: a process that moved to a group of its own
