@@ -6,7 +6,8 @@
  * control bytes, broken UTF-8 and bidi overrides that disguise text. None of
  * it may reach the screen. What comes out is a line of UTF-8 text in which
  * every byte is either printable ASCII or part of a well-formed character
- * that is not a control, plus a list of attribute runs taken from SGR.
+ * that is not a control, plus a list of attribute runs taken from SGR
+ * (whose parameters sgr.c reads).
  *
  * The parser is a byte-driven state machine, close to the VT500 model:
  *
@@ -59,6 +60,7 @@
 #endif
 
 #include "ingest.h"
+#include "sgr.h"
 #include "util.h"
 
 #define LINE_MAX_MIN	4		/* the longest UTF-8 character fits */
@@ -83,11 +85,6 @@ enum ingest_state {
 	ST_ESCAPE_INTER,
 	ST_CSI,
 	ST_STRING,
-};
-
-struct csi_param {
-	uint16_t	value;
-	bool		sub;	/* introduced by ':' (a sub-parameter) */
 };
 
 struct ingest {
@@ -121,7 +118,7 @@ struct ingest {
 	uint8_t			 u8_hi;
 
 	/* CSI. */
-	struct csi_param	 params[CSI_MAX_PARAMS];
+	struct sgr_param	 params[CSI_MAX_PARAMS];
 	unsigned		 nparams;
 	uint32_t		 cur;
 	bool			 cur_sub;
@@ -524,164 +521,6 @@ ground_byte(struct ingest *in, unsigned char b)
 	}
 }
 
-/* A palette index or 8-bit RGB triple; false if out of range. */
-static bool
-sgr_palette(uint32_t idx, uint32_t *out)
-{
-	if (idx > 255)
-		return (false);
-	*out = COLOR_PALETTE | idx;
-	return (true);
-}
-
-static bool
-sgr_rgb(uint32_t r, uint32_t g, uint32_t b, uint32_t *out)
-{
-	if (r > 255 || g > 255 || b > 255)
-		return (false);
-	*out = COLOR_RGB | (r << 16) | (g << 8) | b;
-	return (true);
-}
-
-/* The colon form, 38:5:N or 38:2:[cs]:R:G:B; q are the sub-parameters. */
-static bool
-sgr_color_sub(const struct csi_param *q, size_t nsub, uint32_t *out)
-{
-	if (q[0].value == 5 && nsub >= 2)
-		return (sgr_palette(q[1].value, out));
-	if (q[0].value == 2 && nsub >= 5)
-		return (sgr_rgb(q[2].value, q[3].value, q[4].value, out));
-	if (q[0].value == 2 && nsub == 4)
-		return (sgr_rgb(q[1].value, q[2].value, q[3].value, out));
-	return (false);
-}
-
-/* The semicolon form, 38;5;N or 38;2;R;G;B starting at p[i]; returns the
- * index after it. A short list is ignored and ends the sequence. */
-static size_t
-sgr_color_semi(const struct csi_param *p, size_t n, size_t i, uint32_t *out,
-    bool *ok)
-{
-	*ok = false;
-	if (i + 1 >= n)
-		return (n);
-	if (p[i + 1].value == 5) {
-		if (i + 2 >= n)
-			return (n);
-		*ok = sgr_palette(p[i + 2].value, out);
-		return (i + 3);
-	}
-	if (p[i + 1].value == 2) {
-		if (i + 4 >= n)
-			return (n);
-		*ok = sgr_rgb(p[i + 2].value, p[i + 3].value, p[i + 4].value,
-		    out);
-		return (i + 5);
-	}
-	return (i + 2);
-}
-
-/* One SGR code without arguments. */
-static void
-sgr_simple(struct attr *a, unsigned v)
-{
-	switch (v) {
-	case 0:
-		*a = attr_default;
-		break;
-	case 1:
-		a->flags |= ATTR_BOLD;
-		break;
-	case 2:
-		a->flags |= ATTR_DIM;
-		break;
-	case 3:
-		a->flags |= ATTR_ITALIC;
-		break;
-	case 4:
-		a->flags |= ATTR_UNDERLINE;
-		break;
-	case 7:
-		a->flags |= ATTR_REVERSE;
-		break;
-	case 9:
-		a->flags |= ATTR_STRIKE;
-		break;
-	case 21:
-	case 24:
-		a->flags &= ~ATTR_UNDERLINE;
-		break;
-	case 22:
-		a->flags &= ~(ATTR_BOLD|ATTR_DIM);
-		break;
-	case 23:
-		a->flags &= ~ATTR_ITALIC;
-		break;
-	case 27:
-		a->flags &= ~ATTR_REVERSE;
-		break;
-	case 29:
-		a->flags &= ~ATTR_STRIKE;
-		break;
-	case 39:
-		a->fg = COLOR_DEFAULT;
-		break;
-	case 49:
-		a->bg = COLOR_DEFAULT;
-		break;
-	default:
-		if (v >= 30 && v <= 37)
-			a->fg = COLOR_PALETTE | (v - 30);
-		else if (v >= 90 && v <= 97)
-			a->fg = COLOR_PALETTE | (v - 90 + 8);
-		else if (v >= 40 && v <= 47)
-			a->bg = COLOR_PALETTE | (v - 40);
-		else if (v >= 100 && v <= 107)
-			a->bg = COLOR_PALETTE | (v - 100 + 8);
-		break;
-	}
-}
-
-/* Apply the parameters of an ESC [ ... m to the current attribute. */
-static void
-sgr_apply(struct ingest *in)
-{
-	const struct csi_param	*p = in->params;
-	size_t			 n = in->nparams, i = 0, j, nsub;
-	unsigned		 v;
-	uint32_t		 c = 0;
-	bool			 ok;
-
-	while (i < n) {
-		v = p[i].value;
-		for (j = i + 1; j < n && p[j].sub; j++)
-			continue;
-		nsub = j - i - 1;
-
-		if (v == 38 || v == 48 || v == 58) {
-			if (nsub != 0) {
-				ok = sgr_color_sub(p + i + 1, nsub, &c);
-				i = j;
-			} else
-				i = sgr_color_semi(p, n, i, &c, &ok);
-			/* 58 (underline colour) is parsed only to skip it. */
-			if (ok && v == 38)
-				in->attr.fg = c;
-			else if (ok && v == 48)
-				in->attr.bg = c;
-			continue;
-		}
-		if (v == 4 && nsub != 0) {
-			if (p[i + 1].value == 0)
-				in->attr.flags &= ~ATTR_UNDERLINE;
-			else
-				in->attr.flags |= ATTR_UNDERLINE;
-		} else
-			sgr_simple(&in->attr, v);
-		i = j;
-	}
-}
-
 static void
 csi_begin(struct ingest *in)
 {
@@ -733,7 +572,7 @@ csi_byte(struct ingest *in, unsigned char b)
 		csi_push(in);
 		if (b == 'm' && !in->csi_bad && !in->csi_private &&
 		    !in->csi_inter)
-			sgr_apply(in);
+			sgr_apply(&in->attr, in->params, in->nparams);
 		return (true);
 	}
 	if (b < 0x30) {
