@@ -395,7 +395,14 @@ guard_release(void)
 
 	if (guard_out == -1)
 		return;
-	n = write(guard_out, &c, 1);
+	/* A 'q' lost to a full pipe would read as brood's death. */
+	while ((n = write(guard_out, &c, 1)) == -1 && (errno == EAGAIN || errno == EINTR)) {
+		struct pollfd pfd = { guard_out, POLLOUT, 0 };
+		uint64_t now = util_now_ms();
+
+		if (now >= deadline || poll(&pfd, 1, (int)(deadline - now)) == 0)
+			break;
+	}
 	close(guard_out);
 	guard_out = -1;
 	/* Its exit closes its end of the back pipe: then it no longer
