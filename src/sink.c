@@ -12,10 +12,11 @@
  *     is opened again through /proc/self/fd, which gives brood an open file
  *     description of its own: O_NONBLOCK on it never reaches the shell or
  *     the other writers that share the original (setting it on fd 1 would
- *     hand them EAGAIN). Where that cannot be done (a socket, no /proc),
- *     writes go to the original and may block, as any program's do. A
- *     regular file or /dev/null never blocks for long and is written
- *     directly.
+ *     hand them EAGAIN). A stream socket (journald's stdout) needs no
+ *     description of its own: send() takes MSG_DONTWAIT call by call.
+ *     Where neither can be done (no /proc), writes go to the original and
+ *     may block, as any program's do. A regular file or /dev/null never
+ *     blocks for long and is written directly.
  *     The pipe is made 1 MiB large, as the children's are (spawn.c).
  *   - What is pending is written at each flush (the front end calls it
  *     before the loop waits, so a flood costs one write per turn, not one
@@ -40,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,6 +54,7 @@
 struct sink {
 	int fd;                 /* where writes go: own_fd, or the original */
 	int own_fd;             /* brood's nonblocking description, or -1 */
+	bool sock;              /* a stream socket: send(MSG_DONTWAIT) */
 	char *buf;
 	size_t head, len, cap;  /* pending: buf[head, len) */
 	bool stalled;           /* the last write did not take everything */
@@ -100,9 +103,14 @@ struct sink *
 sink_create(int fd)
 {
 	struct sink *s = xcalloc(1, sizeof *s);
+	struct stat st;
+	int type = 0;
+	socklen_t len = sizeof type;
 
 	s->own_fd = sink_reopen(fd);
 	s->fd = s->own_fd != -1 ? s->own_fd : fd;
+	s->sock = s->own_fd == -1 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
 	s->cap = SINK_CHUNK;
 	s->buf = xmalloc(s->cap);
 	return s;
@@ -149,7 +157,7 @@ sink_error(const struct sink *s)
 bool
 sink_nonblocking(const struct sink *s)
 {
-	return s->own_fd != -1;
+	return s->own_fd != -1 || s->sock;
 }
 
 /* Tell the owner when the pending bytes cross a mark. */
@@ -211,7 +219,8 @@ sink_write(struct sink *s, size_t unit)
 	size_t want;
 
 	while ((want = (s->len - s->head) / unit * unit) > 0 && s->err == 0) {
-		ssize_t n = write(s->fd, s->buf + s->head, want);
+		ssize_t n = s->sock ? send(s->fd, s->buf + s->head, want,
+		    MSG_DONTWAIT | MSG_NOSIGNAL) : write(s->fd, s->buf + s->head, want);
 
 		if (n > 0)
 			s->head += (size_t)n;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -103,18 +104,19 @@ START_TEST(test_shared_flags_untouched)
 }
 END_TEST
 
-/* Three megabytes to a reader that reads nothing: every put returns at
- * once; the bytes come out whole and in order once it reads. */
-START_TEST(test_stalled_reader_does_not_block)
+/* Three megabytes written to w while nobody reads r: every put returns at
+ * once; the bytes come out whole and in order once r is read. */
+static void
+stall_then_read(int w, int r)
 {
 	struct loop *l = loop_create();
 	struct pressure pr = { 0 };
 	size_t total = 3u << 20, sent, got = 0;
-	int p[2], i;
 	struct sink *s;
+	int i;
 
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	s = sink_create(p[1]);
+	s = sink_create(w);
+	ck_assert(sink_nonblocking(s));
 	sink_attach(s, l, on_pressure, &pr);
 	for (sent = 0; sent < total; sent += 3000) {
 		put_pattern(s, sent, 3000);
@@ -123,19 +125,39 @@ START_TEST(test_stalled_reader_does_not_block)
 	total = sent;
 	ck_assert_uint_gt(sink_pending(s), total - (1u << 20));
 	ck_assert_int_eq(pr.on, 0);
-	ck_assert_int_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	ck_assert_int_eq(fcntl(w, F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_int_eq(fcntl(r, F_SETFL, O_NONBLOCK), 0);
 	for (i = 0; i < 10000 && got < total; i++) {
-		take(p[0], &got);
+		take(r, &got);
 		loop_once(l, 100);
 	}
-	take(p[0], &got);
+	take(r, &got);
 	ck_assert_uint_eq(got, total);
 	ck_assert_uint_eq(sink_pending(s), 0);
 	ck_assert_int_eq(sink_error(s), 0);
 	sink_free(s);
 	loop_free(l);
-	close(p[0]);
-	close(p[1]);
+	close(w);
+	close(r);
+}
+
+START_TEST(test_stalled_reader_does_not_block)
+{
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	stall_then_read(p[1], p[0]);
+}
+END_TEST
+
+/* A stream socket (journald's stdout) is written without waiting too: no
+ * description of its own, but send() with MSG_DONTWAIT. */
+START_TEST(test_stalled_socket_does_not_block)
+{
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	stall_then_read(sv[0], sv[1]);
 }
 END_TEST
 
@@ -294,6 +316,7 @@ sink_suite(void)
 	tcase_add_test(tc, test_stalled_reader_does_not_block);
 	tcase_add_test(tc, test_pressure_marks);
 	tcase_add_test(tc, test_bounded_and_drained);
+	tcase_add_test(tc, test_stalled_socket_does_not_block);
 	tcase_add_test(tc, test_reader_gone);
 	tcase_add_test(tc, test_regular_file);
 	suite_add_tcase(s, tc);
