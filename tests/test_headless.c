@@ -811,6 +811,45 @@ START_TEST(test_reader_far_behind)
 }
 END_TEST
 
+/* Every child is done and brood waits only for its reader, which does not
+ * read: Ctrl-C still ends brood, saying what it leaves unwritten. */
+START_TEST(test_signal_while_reader_paused)
+{
+	char mark[256];
+	const char *argv[6];
+	long deadline;
+	int tries = 0;
+	pid_t r = 0;
+
+	tu_tmpname(mark, sizeof mark, "written");
+	snprintf(cmdbuf[0], sizeof cmdbuf[0], "seq 1 400000; touch %s", mark);
+	argv[0] = tu_brood();
+	argv[1] = "--no-summary";
+	argv[2] = "-n";
+	argv[3] = "w";
+	argv[4] = cmdbuf[0];
+	argv[5] = NULL;
+	tu_start(&tp, argv);
+	ck_assert(wait_file(mark, tu_valgrind() ? 60000 : 10000));
+	/* Until the child is reaped, the first Ctrl-C is a stop: again. */
+	deadline = tu_now_ms() + (tu_valgrind() ? 20000 : 5000);
+	while (r == 0 && tu_now_ms() < deadline) {
+		if (tries++ % 20 == 0)
+			kill(tp.pid, SIGINT);
+		usleep(10000);
+		r = waitpid(tp.pid, &tp.status, WNOHANG);
+	}
+	ck_assert_msg(r == tp.pid, "brood waited for a reader that does not read");
+	tp.exited = true;
+	ck_assert(tu_finish(&tp, 10000));
+	ck_assert(WIFEXITED(tp.status));
+	ck_assert_int_eq(WEXITSTATUS(tp.status), 128 + SIGINT);
+	ck_assert_msg(strstr(tp.err, "bytes of output unwritten (its reader is not reading)") !=
+	    NULL, "stderr: %s", tp.err);
+	no_survivors();
+}
+END_TEST
+
 /* Write s to path; false if it cannot be done. */
 static bool
 put_file(const char *path, const char *s)
@@ -982,6 +1021,7 @@ main(void)
 	tcase_add_test(tc, test_config_compat_formats);
 	tcase_add_test(tc, test_paused_reader_does_not_slow_children);
 	tcase_add_test(tc, test_reader_far_behind);
+	tcase_add_test(tc, test_signal_while_reader_paused);
 	tcase_add_test(tc, test_stuck_process_does_not_hang_the_stop);
 	return tu_run_suite(s);
 }

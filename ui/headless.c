@@ -73,6 +73,8 @@ struct headless {
 	size_t nprefix;
 	int signal;             /* the first stop signal brood was sent */
 	int signals;
+	bool writing_out;       /* all is over but the writing of it */
+	bool drop_output;       /* told to end meanwhile: the rest is not written */
 	bool ended_one;
 	bool failed_one;
 	bool stopping;
@@ -425,6 +427,17 @@ headless_signal(struct loop *l, int sig, void *arg)
 {
 	struct headless *h = arg;
 
+	if (h->writing_out || (super_all_ended(h->s) && sink_pending(h->out) > 0)) {
+		/* Every process is over and the reader does not read: a
+		 * signal now means leave, unread or not. */
+		if (h->signal == 0)
+			h->signal = sig;
+		h->drop_output = true;
+		fprintf(stderr, "brood: %s: leaving %zu bytes of output unwritten (its reader is "
+		    "not reading)\n", status_signame(sig), sink_pending(h->out));
+		loop_break(l);
+		return;
+	}
 	if (h->signals++ == 0) {
 		h->signal = sig;
 		headless_close(h);
@@ -475,8 +488,15 @@ headless_idle(struct loop *l, void *arg)
 		return;
 	/* Every leader is gone; stop whatever they left behind, then finish. */
 	super_stop_all(h->s);
-	if (super_all_ended(h->s))
-		loop_break(l);
+	if (!super_all_ended(h->s))
+		return;
+	/* Nothing left but writing: in the loop, so that a signal still ends
+	 * brood while its reader is not reading. */
+	if (sink_pending(h->out) > 0 && sink_error(h->out) == 0) {
+		h->writing_out = true;
+		return;
+	}
+	loop_break(l);
 }
 
 static void
@@ -545,8 +565,10 @@ headless_run(struct headless *h, struct loop *l, struct super *s)
 	loop_timer_cancel(l, h->partial_timer);
 	h->partial_timer = NULL;
 	super_sweep(s, 2000);
-	headless_close(h);
-	sink_drain(h->out);
+	if (!h->drop_output) {
+		headless_close(h);
+		sink_drain(h->out);
+	}
 	if (h->o.summary)
 		headless_summary(h);
 	if (h->signal != 0)
