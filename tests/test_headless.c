@@ -730,16 +730,16 @@ wait_file(const char *path, int timeout_ms)
 	return true;
 }
 
-/* A reader that pauses (| less, a busy CI runner) does not stop brood
- * reading its children: a child's burst of two megabytes is written at
- * once, while nobody reads brood, and nothing of it is lost. */
-START_TEST(test_paused_reader_does_not_slow_children)
+/* brood with one child, w, that prints the numbers up to lines, then marks a
+ * file; true once the mark is there, while nobody reads brood. */
+static bool
+start_writer(unsigned lines)
 {
 	char mark[256];
 	const char *argv[6];
 
 	tu_tmpname(mark, sizeof mark, "written");
-	snprintf(cmdbuf[0], sizeof cmdbuf[0], "seq 1 300000; touch %s", mark);
+	snprintf(cmdbuf[0], sizeof cmdbuf[0], "seq 1 %u; touch %s", lines, mark);
 	argv[0] = tu_brood();
 	argv[1] = "--no-summary";
 	argv[2] = "-n";
@@ -748,9 +748,17 @@ START_TEST(test_paused_reader_does_not_slow_children)
 	argv[5] = NULL;
 	tu_start(&tp, argv);
 	tp.skip = "w | ";
+	return wait_file(mark, tu_valgrind() ? 60000 : 10000);
+}
+
+/* A reader that pauses (| less, a busy CI runner) does not stop brood
+ * reading its children: a child's burst of two megabytes is written at
+ * once, while nobody reads brood, and nothing of it is lost. */
+START_TEST(test_paused_reader_does_not_slow_children)
+{
 	/* Not a byte of brood's output is read until the child is done. */
-	ck_assert_msg(wait_file(mark, tu_valgrind() ? 60000 : 10000),
-	    "the child could not write while brood's reader paused");
+	ck_assert_msg(start_writer(300000), "the child could not write while brood's reader "
+	    "paused");
 	ck_assert(tu_finish(&tp, 60000));
 	ck_assert(WIFEXITED(tp.status));
 	ck_assert_int_eq(WEXITSTATUS(tp.status), 0);
@@ -815,22 +823,11 @@ END_TEST
  * read: Ctrl-C still ends brood, saying what it leaves unwritten. */
 START_TEST(test_signal_while_reader_paused)
 {
-	char mark[256];
-	const char *argv[6];
 	long deadline;
 	int tries = 0;
 	pid_t r = 0;
 
-	tu_tmpname(mark, sizeof mark, "written");
-	snprintf(cmdbuf[0], sizeof cmdbuf[0], "seq 1 400000; touch %s", mark);
-	argv[0] = tu_brood();
-	argv[1] = "--no-summary";
-	argv[2] = "-n";
-	argv[3] = "w";
-	argv[4] = cmdbuf[0];
-	argv[5] = NULL;
-	tu_start(&tp, argv);
-	ck_assert(wait_file(mark, tu_valgrind() ? 60000 : 10000));
+	ck_assert(start_writer(400000));
 	/* Until the child is reaped, the first Ctrl-C is a stop: again. */
 	deadline = tu_now_ms() + (tu_valgrind() ? 20000 : 5000);
 	while (r == 0 && tu_now_ms() < deadline) {
