@@ -427,7 +427,9 @@ headless_signal(struct loop *l, int sig, void *arg)
 {
 	struct headless *h = arg;
 
-	if (h->writing_out || (super_all_ended(h->s) && sink_pending(h->out) > 0)) {
+	/* What a reader that reads would take now is not "left unwritten". */
+	sink_flush(h->out);
+	if (sink_pending(h->out) > 0 && (h->writing_out || super_all_ended(h->s))) {
 		/* Every process is over and the reader does not read: a
 		 * signal now means leave, unread or not. */
 		if (h->signal == 0)
