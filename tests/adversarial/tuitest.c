@@ -161,16 +161,20 @@ tuitest_assert_paste_plain(struct tuitest *a)
 	    "a paste after brood is still bracketed:\n%s", a->tm.screen);
 }
 
+/* The terminal's settings as they were before brood, one line. */
+static void
+tuitest_stty_before(struct tuitest *a, char *buf, size_t len)
+{
+	tu_read_line(a->stty_file, buf, len);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 void
 tuitest_assert_restored(struct tuitest *a, bool check_paste)
 {
 	char before[512], *after, *modes, *want, *buffers;
-	size_t len;
 
-	tu_read_line(a->stty_file, before, sizeof before);
-	len = strlen(before);
-	if (len > 0 && before[len - 1] == '\n')
-		before[len - 1] = '\0';
+	tuitest_stty_before(a, before, sizeof before);
 	after = tuitest_stty(a);
 	ck_assert_msg(strcmp(before, after) == 0, "the terminal's settings changed:\n"
 	    "before %s\nafter  %s", before, after);
@@ -195,8 +199,7 @@ tuitest_wait_restored(struct tuitest *a, bool check_paste, int timeout_ms)
 	long start = tu_now_ms();
 	bool same;
 
-	tu_read_line(a->stty_file, before, sizeof before);
-	before[strcspn(before, "\n")] = '\0';
+	tuitest_stty_before(a, before, sizeof before);
 	do {
 		after = tuitest_stty(a);
 		modes = tuitest_modes(a);
