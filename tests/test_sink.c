@@ -261,6 +261,21 @@ START_TEST(test_bounded_and_drained)
 }
 END_TEST
 
+/* A terminal nobody reads (a paused ssh, ^S with flow control): written
+ * without waiting too, and left blocking for the shell that shares it. */
+START_TEST(test_stalled_terminal_does_not_block)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
+
+	ck_assert_int_ne(master, -1);
+	ck_assert_int_eq(grantpt(master), 0);
+	ck_assert_int_eq(unlockpt(master), 0);
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	ck_assert_int_ne(slave, -1);
+	stall_then_read(slave, master);
+}
+END_TEST
+
 /* The reader left: EPIPE, said once, and later output is dropped. */
 START_TEST(test_reader_gone)
 {
@@ -317,6 +332,7 @@ sink_suite(void)
 	tcase_add_test(tc, test_pressure_marks);
 	tcase_add_test(tc, test_bounded_and_drained);
 	tcase_add_test(tc, test_stalled_socket_does_not_block);
+	tcase_add_test(tc, test_stalled_terminal_does_not_block);
 	tcase_add_test(tc, test_reader_gone);
 	tcase_add_test(tc, test_regular_file);
 	suite_add_tcase(s, tc);
