@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,22 +40,33 @@ put_pattern(struct sink *s, size_t from, size_t n)
 	sink_commit(s, n);
 }
 
+/* Read at most max bytes once; check them against the pattern. (Check
+ * records each passing ck_assert with a write: not one per byte.) */
+static ssize_t
+take_some(int fd, size_t max, size_t *got)
+{
+	char buf[65536];
+	ssize_t n, i;
+
+	n = read(fd, buf, max < sizeof buf ? max : sizeof buf);
+	for (i = 0; i < n; i++) {
+		if (buf[i] != pattern(*got + (size_t)i))
+			ck_abort_msg("byte %zu differs", *got + (size_t)i);
+	}
+	if (n > 0)
+		*got += (size_t)n;
+	return n;
+}
+
 /* Read what the pipe holds now; check it against the pattern. */
 static size_t
 take(int fd, size_t *got)
 {
-	char buf[65536];
 	size_t total = 0;
-	ssize_t n, i;
+	ssize_t n;
 
-	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		for (i = 0; i < n; i++) {
-			if (buf[i] != pattern(*got + (size_t)i))
-				ck_abort_msg("byte %zu differs", *got + (size_t)i);
-		}
-		*got += (size_t)n;
+	while ((n = take_some(fd, SIZE_MAX, got)) > 0)
 		total += (size_t)n;
-	}
 	return total;
 }
 
@@ -276,6 +288,64 @@ START_TEST(test_stalled_terminal_does_not_block)
 }
 END_TEST
 
+/* Puts of every size from 1 byte to 200 KiB, flushes at random, a reader
+ * that takes a little, nothing, or everything at random, and the pressure
+ * marks crossed both ways many times (the writer holds off while told the
+ * sink is full): every byte arrives once, in order, and the pressure
+ * reports alternate. */
+START_TEST(test_random_traffic)
+{
+	struct loop *l = loop_create();
+	struct pressure pr = { 0 };
+	size_t sent = 0, got = 0, total = 16u << 20;
+	unsigned seed = 12345;
+	int p[2], i;
+	struct sink *s;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+	s = sink_create(p[1]);
+	sink_attach(s, l, on_pressure, &pr);
+	while (sent < total) {
+		unsigned r = rand_r(&seed);
+		size_t n = r % 7 == 0 ? 1 + r % (200u << 10) : 1 + r % 300;
+
+		/* Held, as headless holds its children: only the reader moves. */
+		if (pr.full) {
+			take_some(p[0], 1 + r % 4096, &got);
+			loop_once(l, 0);
+			continue;
+		}
+		put_pattern(s, sent, n);
+		sent += n;
+		ck_assert_uint_le(sink_pending(s), SINK_MAX);
+		if (r % 5 == 0)
+			sink_flush(s);
+		if (r % 3 == 0) {
+			/* A reader that takes a piece, or all there is. */
+			if (r % 101 == 0)
+				take(p[0], &got);
+			else
+				take_some(p[0], 1 + r % 4096, &got);
+			loop_once(l, 0);
+		}
+	}
+	for (i = 0; i < 100000 && got < sent; i++) {
+		sink_flush(s);
+		take(p[0], &got);
+		loop_once(l, 10);
+	}
+	ck_assert_uint_eq(got, sent);
+	ck_assert_uint_eq(sink_pending(s), 0);
+	ck_assert_int_eq(sink_error(s), 0);
+	ck_assert_int_ge(pr.on, 2);
+	ck_assert_int_eq(pr.on, pr.off);
+	sink_free(s);
+	loop_free(l);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 /* The reader left: EPIPE, said once, and later output is dropped. */
 START_TEST(test_reader_gone)
 {
@@ -333,6 +403,7 @@ sink_suite(void)
 	tcase_add_test(tc, test_bounded_and_drained);
 	tcase_add_test(tc, test_stalled_socket_does_not_block);
 	tcase_add_test(tc, test_stalled_terminal_does_not_block);
+	tcase_add_test(tc, test_random_traffic);
 	tcase_add_test(tc, test_reader_gone);
 	tcase_add_test(tc, test_regular_file);
 	suite_add_tcase(s, tc);
