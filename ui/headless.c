@@ -73,7 +73,6 @@ struct headless {
 	size_t nprefix;
 	int signal;             /* the first stop signal brood was sent */
 	int signals;
-	bool writing_out;       /* all is over but the writing of it */
 	bool drop_output;       /* told to end meanwhile: the rest is not written */
 	bool ended_one;
 	bool failed_one;
@@ -429,7 +428,7 @@ headless_signal(struct loop *l, int sig, void *arg)
 
 	/* What a reader that reads would take now is not "left unwritten". */
 	sink_flush(h->out);
-	if (sink_pending(h->out) > 0 && (h->writing_out || super_all_ended(h->s))) {
+	if (sink_pending(h->out) > 0 && super_all_ended(h->s)) {
 		/* Every process is over and the reader does not read: a
 		 * signal now means leave, unread or not. */
 		if (h->signal == 0)
@@ -494,10 +493,8 @@ headless_idle(struct loop *l, void *arg)
 		return;
 	/* Nothing left but writing: in the loop, so that a signal still ends
 	 * brood while its reader is not reading. */
-	if (sink_pending(h->out) > 0 && sink_error(h->out) == 0) {
-		h->writing_out = true;
+	if (sink_pending(h->out) > 0 && sink_error(h->out) == 0)
 		return;
-	}
 	loop_break(l);
 }
 
