@@ -196,8 +196,6 @@ super_led_by(const struct super *s, pid_t pid, bool unreaped, int best)
 	return best;
 }
 
-/* The owner of one process: the proc it leads, whose group or session it
- * is in, or whose marker it carries if brood adopted it. */
 /* Whether e is a process a stop gave up on (super_give_up). */
 static bool
 super_is_stuck(const struct super *s, const struct ptree_entry *e)
@@ -211,6 +209,8 @@ super_is_stuck(const struct super *s, const struct ptree_entry *e)
 	return false;
 }
 
+/* The owner of one process: the proc it leads, whose group or session it
+ * is in, or whose marker it carries if brood adopted it. */
 int
 super_owner(void *arg, const struct ptree_entry *e)
 {
@@ -353,6 +353,12 @@ super_signal_newcomers(struct super *s)
 	free(seen.v);
 }
 
+static int
+super_stuck_rank(char state)
+{
+	return state == 'D' ? 2 : state != 'Z';
+}
+
 /* SIGKILL was sent long ago and processes of p are still there: stuck in
  * the kernel. Say which, and end the stop without them (stop.c). */
 static void
@@ -368,8 +374,9 @@ super_give_up(struct super *s, struct proc *p)
 			continue;
 		s->stuck = xreallocarray(s->stuck, s->nstuck + 1, sizeof *s->stuck);
 		s->stuck[s->nstuck++] = *e;
-		/* The first one shown, preferring one in disk sleep. */
-		if (ev.count++ == 0 || (e->state == 'D' && ev.state != 'D')) {
+		/* The one shown: in disk sleep if one is, a zombie (waiting
+		 * for a stuck parent) only if all are. */
+		if (ev.count++ == 0 || super_stuck_rank(e->state) > super_stuck_rank(ev.state)) {
 			ev.pid = e->pid;
 			ev.state = e->state;
 		}
