@@ -471,8 +471,9 @@ proc_reaped(struct proc *p, int wstatus, const struct rusage *ru)
 		proc_event_add(p, &ev);
 	if (p->leader_stuck) {
 		/* Awake at last, long after its stop gave up on it (super.c):
-		 * the run is over already. */
+		 * the run is over already, with one stuck process fewer. */
 		p->leader_stuck = false;
+		p->nstuck--;
 		return;
 	}
 	output_drain(p);
@@ -580,7 +581,6 @@ proc_apply_policy(struct proc *p)
 	}
 }
 
-/* The child is over: record it, tell the front end, restart if asked. */
 void
 proc_tree_gone(struct proc *p)
 {
@@ -589,6 +589,7 @@ proc_tree_gone(struct proc *p)
 	p->tree_gone = true;
 }
 
+/* The child is over: record it, tell the front end, restart if asked. */
 static void
 proc_end(struct proc *p)
 {
