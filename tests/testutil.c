@@ -783,3 +783,11 @@ tu_fork_at(pid_t want)
 	}
 	return -1;
 }
+
+const char *
+tu_tail(const char *s, size_t n)
+{
+	size_t len = strlen(s);
+
+	return len > n ? s + len - n : s;
+}

@@ -139,10 +139,15 @@ int tu_brood_run(struct tu_proc *t, int timeout_ms, const char *const *args);
  * again: several helper commands for one brood command line. */
 const char *tu_h(unsigned slot, const char *args);
 
+/* The last n bytes of s (all of it if shorter): Check cannot carry a
+ * failure message of more than a few kilobytes, and drops the whole test's
+ * result then. */
+const char *tu_tail(const char *s, size_t n);
+
 /* Fail unless stdout of t holds exactly one line that is line. */
 #define tu_assert_line(t, line) \
-	ck_assert_msg(tu_count_lines((t)->out, (line)) == 1, "no line '%s' in:\n%s\nstderr:\n%s", \
-	    (line), (t)->out, (t)->err)
+	ck_assert_msg(tu_count_lines((t)->out, (line)) == 1, "no line '%s' in (the end of):\n%s\n" \
+	    "stderr:\n%s", (line), tu_tail((t)->out, 1500), tu_tail((t)->err, 1000))
 
 /* tu_brood_run with the arguments listed (NULL-terminated) and 30 s. */
 int tu_run(struct tu_proc *t, const char *first, ...) __attribute__((sentinel));
