@@ -26,8 +26,8 @@ typedef void sink_pressure_cb(void *arg, bool full);
 /* A sink writing to fd (which stays open and blocking for everyone else). */
 struct sink *sink_create(int fd);
 
-/* Write from the loop while the reader is slow, and report pressure. With
- * no loop, writing is tried again at each flush. */
+/* Write from the loop while the reader is slow, and report pressure; called
+ * once. With no loop, writing is tried again at each flush. */
 void sink_attach(struct sink *s, struct loop *l, sink_pressure_cb *cb, void *arg);
 
 /* Room for n more bytes at the end of what is pending; sink_commit then

@@ -119,10 +119,6 @@ sink_create(int fd)
 void
 sink_attach(struct sink *s, struct loop *l, sink_pressure_cb *cb, void *arg)
 {
-	if (s->watched && l != s->l) {
-		loop_del_fd(s->l, s->fd);
-		s->watched = false;
-	}
 	s->l = l;
 	s->cb = cb;
 	s->arg = arg;
